@@ -1,0 +1,37 @@
+package dev.riffle.cli;
+
+import dev.riffle.config.ConfigException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code riffle}: one jar, one command per stage, and {@code run} (the default) for all of them in one JVM. */
+@Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0",
+        description = "Riemann-style application metrics on Kafka Streams, written to Graphite.",
+        subcommands = {RunCommand.class, StageCommands.Bridge.class, StageCommands.Streams.class,
+            StageCommands.Sink.class, SendCommand.class, TopologyCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+    /** Exit code for a bad setting or option. */
+    static final int BAD_CONFIG = 2;
+
+    @Override
+    public Integer call() throws Exception {
+        return new CommandLine(new RunCommand()).execute(); // no subcommand: riffle run
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println("riffle: bad configuration: " + e.getMessage());
+                return BAD_CONFIG;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.riffle.cli;
+
+import dev.riffle.config.CommonKeys;
+import dev.riffle.config.Config;
+import dev.riffle.core.Stage;
+import dev.riffle.kafka.EmbeddedKafka;
+import dev.riffle.kafka.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires stages together in one JVM: an in-process broker when no external Kafka is configured, the topics,
+ * the stages in data order, a status line, and an orderly shutdown in reverse order.
+ */
+final class Pipeline implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+    private static final Logger statusLog = LoggerFactory.getLogger("riffle.status");
+
+    private final Config config;
+    private final List<Stage> stages = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private EmbeddedKafka broker;
+    private ScheduledExecutorService status;
+    private String bootstrap;
+
+    Pipeline(Config config) {
+        this.config = config;
+    }
+
+    /** Connects to the configured Kafka, or starts the in-process broker when {@code allowEmbedded}. */
+    String connect(boolean allowEmbedded) {
+        bootstrap = config.get(CommonKeys.KAFKA_BOOTSTRAP);
+        if (bootstrap.isBlank()) {
+            if (!allowEmbedded) {
+                throw new dev.riffle.config.ConfigException(CommonKeys.KAFKA_BOOTSTRAP.name() + " ("
+                        + CommonKeys.KAFKA_BOOTSTRAP.envName() + ") is required for this command: "
+                        + "expected host:port of a Kafka broker");
+            }
+            long t0 = System.nanoTime();
+            broker = new EmbeddedKafka(Path.of(config.get(CommonKeys.DATA_DIR), "kafka"),
+                    config.get(CommonKeys.KAFKA_PORT)).start();
+            bootstrap = broker.bootstrapServers();
+            log.info("in-process Kafka ready on {} in {} ms", bootstrap, (System.nanoTime() - t0) / 1_000_000);
+        }
+        Topics.ensure(bootstrap, config, Duration.ofSeconds(60));
+        return bootstrap;
+    }
+
+    /** Starts a stage built for the connected Kafka; stages are closed in reverse order. */
+    Pipeline start(Function<String, Stage> stageFor) throws Exception {
+        Stage stage = stageFor.apply(bootstrap);
+        stage.start();
+        stages.add(stage);
+        return this;
+    }
+
+    /** Blocks until Ctrl-C / SIGTERM, printing a status line at the configured interval. */
+    void runUntilStopped() throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping");
+            close();
+            stopped.countDown();
+        }, "riffle-shutdown"));
+        int every = config.get(CommonKeys.STATUS_INTERVAL_SECONDS);
+        if (every > 0) {
+            status = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "riffle-status");
+                t.setDaemon(true);
+                return t;
+            });
+            status.scheduleAtFixedRate(this::printStatus, every, every, TimeUnit.SECONDS);
+        }
+        log.info("riffle is running; Ctrl-C stops it");
+        stopped.await();
+    }
+
+    void printStatus() {
+        StringBuilder line = new StringBuilder();
+        for (Stage s : stages) {
+            if (line.length() > 0) {
+                line.append(" | ");
+            }
+            line.append(s.name()).append(": ").append(s.status());
+        }
+        statusLog.info("{}", line);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (status != null) {
+            status.shutdownNow();
+        }
+        for (int i = stages.size() - 1; i >= 0; i--) {
+            Stage s = stages.get(i);
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                log.warn("closing {} failed", s.name(), e);
+            }
+        }
+        stages.clear();
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.riffle.cli;
+
+import dev.riffle.config.Config;
+import dev.riffle.ingest.Bridge;
+import dev.riffle.sink.GraphiteSink;
+import dev.riffle.topology.StreamsApp;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code riffle run}: broker (unless an external one is configured), bridge, topology and sink in one JVM. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run everything in one JVM: an in-process Kafka broker (unless RIFFLE_KAFKA_BOOTSTRAP is set), "
+                + "the bridge, the topology and the Graphite sink. Ctrl-C stops it cleanly.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    Settings settings = new Settings();
+
+    @Override
+    public Integer call() throws Exception {
+        Config config = settings.load();
+        try (Pipeline pipeline = new Pipeline(config)) {
+            pipeline.connect(true);
+            pipeline.start(bootstrap -> new GraphiteSink(config, bootstrap, System.out))
+                    .start(bootstrap -> new StreamsApp(config, bootstrap, Map.of()))
+                    .start(bootstrap -> new Bridge(config, bootstrap));
+            pipeline.runUntilStopped();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.riffle.cli;
+
+import dev.riffle.config.Config;
+import dev.riffle.core.Stage;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code riffle bridge|streams|sink}: one stage alone, against the Kafka named by RIFFLE_KAFKA_BOOTSTRAP. */
+final class StageCommands {
+    private StageCommands() {
+    }
+
+    private abstract static class OneStage implements Callable<Integer> {
+        @Mixin
+        Settings settings = new Settings();
+
+        abstract Stage stage(Config config, String bootstrap);
+
+        @Override
+        public Integer call() throws Exception {
+            Config config = settings.load();
+            try (Pipeline pipeline = new Pipeline(config)) {
+                pipeline.connect(false);
+                pipeline.start(bootstrap -> stage(config, bootstrap));
+                pipeline.runUntilStopped();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "bridge", mixinStandardHelpOptions = true,
+            description = "Run the ingest bridge alone: Riemann protobuf (UDP/TCP) in, events topic out.")
+    static final class Bridge extends OneStage {
+        @Override
+        Stage stage(Config config, String bootstrap) {
+            return new dev.riffle.ingest.Bridge(config, bootstrap);
+        }
+    }
+
+    @Command(name = "streams", mixinStandardHelpOptions = true,
+            description = "Run the topology alone: events topic in, points topic out. Start several with the same "
+                    + "application id to share the work.")
+    static final class Streams extends OneStage {
+        @Override
+        Stage stage(Config config, String bootstrap) {
+            return new dev.riffle.topology.StreamsApp(config, bootstrap, Map.of());
+        }
+    }
+
+    @Command(name = "sink", mixinStandardHelpOptions = true,
+            description = "Run the Graphite sink alone: points topic in, carbon plaintext out.")
+    static final class Sink extends OneStage {
+        @Override
+        Stage stage(Config config, String bootstrap) {
+            return new dev.riffle.sink.GraphiteSink(config, bootstrap, System.out);
+        }
+    }
+}

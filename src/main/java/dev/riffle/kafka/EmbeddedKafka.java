@@ -1,0 +1,135 @@
+package dev.riffle.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.Exit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka (KRaft, combined broker and controller) running inside this JVM, for {@code riffle run}
+ * and for tests. The log directory is kept across restarts, so events survive a restart of {@code riffle run}.
+ *
+ * <p>Kafka's own classes are internal API; this class is the only place that touches them.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    /**
+     * @param dir  where the broker keeps its log and its cluster id; created when missing
+     * @param port the client port on 127.0.0.1, or 0 for any free port
+     */
+    public EmbeddedKafka(Path dir, int port) {
+        this.dir = dir;
+        this.port = port == 0 ? freePort() : port;
+        this.controllerPort = freePort();
+    }
+
+    public synchronized EmbeddedKafka start() {
+        // A fatal broker error calls Exit.halt, which would kill the whole embedding JVM (the bridge and sink
+        // with it). Log it instead; the stages then see the broker as unreachable and wait.
+        Exit.setHaltProcedure((code, message) -> log.error("embedded Kafka wanted to halt ({}): {}", code, message));
+        Exit.setExitProcedure((code, message) -> log.error("embedded Kafka wanted to exit ({}): {}", code, message));
+        try {
+            Files.createDirectories(dir);
+            Path logDir = dir.resolve("log");
+            Properties props = serverProperties(logDir);
+            Path propsFile = dir.resolve("server.properties");
+            try (var out = Files.newOutputStream(propsFile)) {
+                props.store(out, "written by Riffle for the in-process broker; rewritten at each start");
+            }
+            format(propsFile);
+            server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            server.startup();
+            log.info("in-process Kafka listening on {}", bootstrapServers());
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Kafka data dir " + dir, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    private Properties serverProperties(Path logDir) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.toAbsolutePath().toString());
+        // one node: every internal topic must be satisfied by a single replica
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "3");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "3");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("default.replication.factor", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "6");
+        return p;
+    }
+
+    private void format(Path propsFile) throws IOException {
+        Path idFile = dir.resolve("cluster.id");
+        if (!Files.exists(idFile)) {
+            Files.writeString(idFile, Uuid.randomUuid().toString());
+        }
+        String clusterId = Files.readString(idFile).trim();
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int rc = StorageTool.execute(new String[] {
+            "format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"},
+            new PrintStream(output, true, StandardCharsets.UTF_8));
+        if (rc != 0) {
+            throw new IllegalStateException("formatting the Kafka log dir failed: " + output);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

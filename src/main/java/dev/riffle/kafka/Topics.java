@@ -1,0 +1,61 @@
+package dev.riffle.kafka;
+
+import dev.riffle.config.CommonKeys;
+import dev.riffle.config.Config;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates Riffle's topics when they are missing; existing topics are left exactly as they are. */
+public final class Topics {
+    private static final Logger log = LoggerFactory.getLogger(Topics.class);
+
+    private Topics() {
+    }
+
+    public static void ensure(String bootstrap, Config config, Duration timeout) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        Optional<Short> replication = config.get(CommonKeys.REPLICATION) < 0
+                ? Optional.empty() : Optional.of(config.get(CommonKeys.REPLICATION).shortValue());
+        long retentionMs = TimeUnit.HOURS.toMillis(config.get(CommonKeys.EVENTS_RETENTION_HOURS));
+        List<NewTopic> wanted = List.of(
+                new NewTopic(config.get(CommonKeys.EVENTS_TOPIC),
+                        Optional.of(config.get(CommonKeys.EVENTS_PARTITIONS)), replication)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs))),
+                new NewTopic(config.get(CommonKeys.POINTS_TOPIC),
+                        Optional.of(config.get(CommonKeys.POINTS_PARTITIONS)), replication));
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (NewTopic t : wanted) {
+                if (!existing.contains(t.name())) {
+                    missing.add(t);
+                }
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create Riffle's topics on " + bootstrap + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+}

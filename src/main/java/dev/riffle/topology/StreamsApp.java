@@ -1,0 +1,84 @@
+package dev.riffle.topology;
+
+import dev.riffle.config.Config;
+import dev.riffle.config.CommonKeys;
+import dev.riffle.core.Stage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The topology stage's entry point: runs {@link RiffleTopology} with Kafka Streams. */
+public final class StreamsApp implements Stage {
+    private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
+
+    private final Config config;
+    private final String bootstrap;
+    private final Map<String, Object> overrides;
+    private final TopologyCounters counters = new TopologyCounters();
+    private KafkaStreams streams;
+
+    /** @param overrides extra Kafka Streams properties (tests use them for a unique state dir) */
+    public StreamsApp(Config config, String bootstrap, Map<String, Object> overrides) {
+        this.config = config;
+        this.bootstrap = bootstrap;
+        this.overrides = overrides;
+    }
+
+    @Override
+    public String name() {
+        return "streams";
+    }
+
+    Properties properties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(TopologyKeys.APPLICATION_ID));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of(config.get(CommonKeys.DATA_DIR), "streams").toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(TopologyKeys.THREADS));
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(TopologyKeys.COMMIT_INTERVAL_MS));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.putAll(overrides);
+        return p;
+    }
+
+    @Override
+    public void start() {
+        streams = new KafkaStreams(RiffleTopology.build(config, counters), properties());
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
+        });
+        streams.start();
+    }
+
+    public KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    public TopologyCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public String status() {
+        return state() + ", events " + counters.eventsProcessed() + ", points out " + counters.pointsEmitted()
+                + ", late " + counters.lateEvents();
+    }
+
+    @Override
+    public void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+    }
+}
