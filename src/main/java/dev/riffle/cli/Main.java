@@ -24,7 +24,12 @@ public final class Main implements Callable<Integer> {
     }
 
     static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    static int execute(java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("riffle: bad configuration: " + e.getMessage());

@@ -69,7 +69,7 @@ final class MeterWindows implements Processor<String, byte[], String, byte[]> {
                 eventTime = Math.max(eventTime, start);
             }
         }
-        wallClockAtLastEvent = System.currentTimeMillis();
+        wallClockAtLastEvent = context.currentSystemTimeMs();
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::closeOnWallClock);
     }
 
@@ -102,7 +102,7 @@ final class MeterWindows implements Processor<String, byte[], String, byte[]> {
             double sum = open.computeIfAbsent(start, s -> new HashMap<>()).merge(key, add, Double::sum);
             store.put(start + "|" + key, sum);
         }
-        wallClockAtLastEvent = System.currentTimeMillis();
+        wallClockAtLastEvent = context.currentSystemTimeMs();
         closeUpTo(eventTime);
     }
 

@@ -46,6 +46,8 @@ public final class StreamsApp implements Stage {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(TopologyKeys.COMMIT_INTERVAL_MS));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // opting in to Kafka 5.0's default now silences a warning logged for every stream thread
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.putAll(overrides);
         return p;
     }

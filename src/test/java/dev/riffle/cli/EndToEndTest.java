@@ -1,0 +1,90 @@
+package dev.riffle.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.riffle.client.RiemannMessage;
+import dev.riffle.config.Config;
+import dev.riffle.ingest.Bridge;
+import dev.riffle.kafka.EmbeddedKafka;
+import dev.riffle.sink.GraphiteSink;
+import dev.riffle.testing.LineListener;
+import dev.riffle.topology.StreamsApp;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole thin path on a real in-process broker: Riemann protobuf over UDP and TCP in, Graphite lines out. */
+@Tag("slow")
+class EndToEndTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void riemannEventsOverUdpAndTcpBecomeGraphiteLines() throws Exception {
+        try (LineListener carbon = new LineListener();
+             EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
+            Map<String, String> env = new HashMap<>();
+            env.put("RIFFLE_DATA_DIR", dir.toString());
+            env.put("RIFFLE_RIEMANN_PORT", "0");
+            env.put("RIFFLE_GRAPHITE", "127.0.0.1:" + carbon.port());
+            env.put("RIFFLE_PRINT_POINTS", "true");
+            Config config = Config.load(null, env, Settings.ALL_KEYS);
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            Bridge bridge = new Bridge(config, kafka.bootstrapServers());
+            try (Pipeline pipeline = new Pipeline(config.with(dev.riffle.config.CommonKeys.KAFKA_BOOTSTRAP,
+                    kafka.bootstrapServers()))) {
+                pipeline.connect(false);
+                pipeline.start(b -> new GraphiteSink(config, b, new PrintStream(stdout, true)))
+                        .start(b -> new StreamsApp(config, b, Map.of(StreamsConfig.STATE_DIR_CONFIG,
+                                dir.resolve("streams").toString())))
+                        .start(b -> bridge);
+
+                // a whole window in the recent past, so it closes as soon as the idle task's wall clock moves on
+                long window = (System.currentTimeMillis() / 5000 - 2) * 5000;
+                RiemannMessage tcp = new RiemannMessage();
+                for (int i = 0; i < 10; i++) {
+                    tcp.event((window + 100 + i) * 1000, "box1", "foo", null, null, null, null, Map.of(),
+                            "production", "meter");
+                }
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort())) {
+                    byte[] msg = tcp.toBytes();
+                    DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                    out.writeInt(msg.length);
+                    out.write(msg);
+                    out.flush();
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    assertEquals(null, RiemannMessage.replyError(in.readNBytes(in.readInt())));
+                }
+                try (DatagramSocket udp = new DatagramSocket()) {
+                    for (int i = 0; i < 5; i++) {
+                        byte[] msg = new RiemannMessage().event((window + 200) * 1000, "box2", "bar", null, null,
+                                2.0, null, Map.of(), "staging", "meter").toBytes();
+                        udp.send(new DatagramPacket(msg, msg.length, InetAddress.getLoopbackAddress(),
+                                bridge.riemannPort()));
+                    }
+                }
+
+                List<String> expected = List.of(
+                        "production.box1.foo.rate-per-second 2.0 " + window / 1000,
+                        "staging.box2.bar.rate-per-second 2.0 " + window / 1000);
+                List<String> lines = carbon.awaitLines(l -> l.size() >= 2, Duration.ofSeconds(60));
+                assertEquals(expected, lines.stream().sorted().toList());
+                assertEquals(expected, stdout.toString().lines().sorted().toList());
+            }
+        }
+    }
+}
