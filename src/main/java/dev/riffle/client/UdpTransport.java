@@ -1,0 +1,72 @@
+package dev.riffle.client;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/** Riemann over UDP: one Msg per datagram, no answer. The bridge's name is resolved here, off the caller's thread. */
+final class UdpTransport implements Transport {
+    private final String host;
+    private final int port;
+    private final ClientCounters counters;
+    private final FailureLog failures;
+    private final Backoff backoff = new Backoff();
+    private volatile DatagramSocket socket;
+    private InetSocketAddress address;
+
+    UdpTransport(String host, int port, ClientCounters counters, FailureLog failures) {
+        this.host = host;
+        this.port = port;
+        this.counters = counters;
+        this.failures = failures;
+    }
+
+    @Override
+    public void send(byte[] msg, int events) {
+        if (!ready()) {
+            counters.failed.add(events);
+            return;
+        }
+        try {
+            socket.send(new DatagramPacket(msg, msg.length, address));
+            counters.sent.add(events);
+        } catch (IOException | RuntimeException e) {
+            counters.failed.add(events);
+            failures.warn("cannot send to " + host + ":" + port + " over UDP: " + e);
+            address = null; // resolve again, after a pause
+            backoff.failed();
+        }
+    }
+
+    private boolean ready() {
+        if (address != null && socket != null) {
+            return true;
+        }
+        if (!backoff.due()) {
+            return false;
+        }
+        try {
+            InetAddress ip = InetAddress.getByName(host);
+            if (socket == null) {
+                socket = new DatagramSocket();
+            }
+            address = new InetSocketAddress(ip, port);
+            backoff.succeeded();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            failures.warn("cannot reach the bridge " + host + ":" + port + " over UDP: " + e);
+            backoff.failed();
+            return false;
+        }
+    }
+
+    @Override
+    public void abort() {
+        DatagramSocket s = socket;
+        if (s != null) {
+            s.close();
+        }
+    }
+}
