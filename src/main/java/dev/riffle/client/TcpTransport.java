@@ -16,16 +16,11 @@ import java.util.concurrent.locks.LockSupport;
  * waits for them except at close. A broken connection counts the unanswered events as failed and is opened again
  * after a pause.
  */
-final class TcpTransport implements Transport {
+final class TcpTransport extends Transport {
     private static final int CONNECT_TIMEOUT_MS = 1_000;
     private static final int MAX_UNANSWERED = 1_024;
     private static final int MAX_ANSWER_BYTES = 64 * 1024;
 
-    private final String host;
-    private final int port;
-    private final ClientCounters counters;
-    private final FailureLog failures;
-    private final Backoff backoff = new Backoff();
     /** Events in each message sent and not answered yet, oldest first. */
     private final ArrayDeque<Integer> unanswered = new ArrayDeque<>();
     private volatile Socket socket;
@@ -33,14 +28,11 @@ final class TcpTransport implements Transport {
     private BufferedInputStream in;
 
     TcpTransport(String host, int port, ClientCounters counters, FailureLog failures) {
-        this.host = host;
-        this.port = port;
-        this.counters = counters;
-        this.failures = failures;
+        super(host, port, counters, failures);
     }
 
     @Override
-    public void send(byte[] msg, int events) {
+    void send(byte[] msg, int events) {
         if (!connected()) {
             counters.failed.add(events);
             return;
@@ -58,7 +50,7 @@ final class TcpTransport implements Transport {
     }
 
     @Override
-    public void poll() {
+    void poll() {
         if (socket == null) {
             return;
         }
@@ -71,7 +63,7 @@ final class TcpTransport implements Transport {
     }
 
     @Override
-    public void finish(long deadlineNanos) {
+    void finish(long deadlineNanos) {
         poll();
         while (socket != null && !unanswered.isEmpty() && System.nanoTime() - deadlineNanos < 0) {
             LockSupport.parkNanos(2_000_000L);
@@ -100,7 +92,7 @@ final class TcpTransport implements Transport {
             return true;
         } catch (IOException | RuntimeException e) {
             closeQuietly(s);
-            failures.warn("cannot connect to the bridge " + host + ":" + port + " over TCP: " + e);
+            failures.warn("cannot connect to " + bridge("TCP") + ": " + e);
             backoff.failed();
             return false;
         }
@@ -136,14 +128,14 @@ final class TcpTransport implements Transport {
         }
         unanswered.clear();
         counters.failed.add(lost);
-        failures.warn("connection to the bridge " + host + ":" + port + " lost (" + lost
+        failures.warn("connection to " + bridge("TCP") + " lost (" + lost
                 + " events unconfirmed): " + e);
         abort();
         backoff.failed();
     }
 
     @Override
-    public void abort() {
+    void abort() {
         Socket s = socket;
         socket = null;
         if (s != null) {

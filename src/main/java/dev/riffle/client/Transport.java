@@ -4,18 +4,37 @@ package dev.riffle.client;
  * How encoded messages reach the bridge. Used by the sender thread only (except {@link #abort()}); never throws:
  * every event is counted as sent or failed.
  */
-interface Transport {
+abstract class Transport {
+    final String host;
+    final int port;
+    final ClientCounters counters;
+    final FailureLog failures;
+    /** When to try again after the bridge could not be reached. */
+    final Backoff backoff = new Backoff();
+
+    Transport(String host, int port, ClientCounters counters, FailureLog failures) {
+        this.host = host;
+        this.port = port;
+        this.counters = counters;
+        this.failures = failures;
+    }
+
     /** Sends one Msg holding {@code events} events. */
-    void send(byte[] msg, int events);
+    abstract void send(byte[] msg, int events);
 
     /** Pushes out what is buffered and reads the answers already there, without waiting. */
-    default void poll() {
+    void poll() {
     }
 
     /** Waits, until {@code deadlineNanos} at the latest, for answers still due. */
-    default void finish(long deadlineNanos) {
+    void finish(long deadlineNanos) {
     }
 
     /** Releases the socket; safe to call from another thread to unblock a sender stuck in a write. */
-    void abort();
+    abstract void abort();
+
+    /** The bridge's address and protocol, for log lines. */
+    String bridge(String protocol) {
+        return "the bridge " + host + ":" + port + " over " + protocol;
+    }
 }

@@ -7,24 +7,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /** Riemann over UDP: one Msg per datagram, no answer. The bridge's name is resolved here, off the caller's thread. */
-final class UdpTransport implements Transport {
-    private final String host;
-    private final int port;
-    private final ClientCounters counters;
-    private final FailureLog failures;
-    private final Backoff backoff = new Backoff();
+final class UdpTransport extends Transport {
     private volatile DatagramSocket socket;
     private InetSocketAddress address;
 
     UdpTransport(String host, int port, ClientCounters counters, FailureLog failures) {
-        this.host = host;
-        this.port = port;
-        this.counters = counters;
-        this.failures = failures;
+        super(host, port, counters, failures);
     }
 
     @Override
-    public void send(byte[] msg, int events) {
+    void send(byte[] msg, int events) {
         if (!ready()) {
             counters.failed.add(events);
             return;
@@ -34,7 +26,7 @@ final class UdpTransport implements Transport {
             counters.sent.add(events);
         } catch (IOException | RuntimeException e) {
             counters.failed.add(events);
-            failures.warn("cannot send to " + host + ":" + port + " over UDP: " + e);
+            failures.warn("cannot send to " + bridge("UDP") + ": " + e);
             address = null; // resolve again, after a pause
             backoff.failed();
         }
@@ -56,14 +48,14 @@ final class UdpTransport implements Transport {
             backoff.succeeded();
             return true;
         } catch (IOException | RuntimeException e) {
-            failures.warn("cannot reach the bridge " + host + ":" + port + " over UDP: " + e);
+            failures.warn("cannot reach " + bridge("UDP") + ": " + e);
             backoff.failed();
             return false;
         }
     }
 
     @Override
-    public void abort() {
+    void abort() {
         DatagramSocket s = socket;
         if (s != null) {
             s.close();
