@@ -31,6 +31,16 @@ class DemoCommandTest {
     }
 
     @Test
+    void hasHelp() {
+        StringWriter out = new StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new Main());
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("demo", "--help"));
+        assertTrue(out.toString().contains("Usage: riffle demo") && out.toString().contains("--duration=SECONDS"),
+                out.toString());
+    }
+
+    @Test
     void durationMustBePositive() {
         StringWriter err = new StringWriter();
         assertEquals(Main.BAD_CONFIG, Main.execute(new PrintWriter(err, true), "demo", "--duration", "0"));
