@@ -30,6 +30,14 @@ class DemoCommandTest {
         assertEquals(new HostPort("::1", 5555), DemoCommand.bridgeAddress(config));
     }
 
+    /** A shell set up for an application's client can still run Riffle. */
+    @Test
+    void theJavaClientsSettingsAreNotRifflesOwn() {
+        Config config = Config.load(null, Map.of("RIFFLE_CLIENT_BRIDGE", "127.0.0.1:5555",
+                "RIFFLE_CLIENT_ENVIRONMENT", "staging", "RIFFLE_RIEMANN_PORT", "6002"), Settings.ALL_KEYS);
+        assertEquals(new HostPort("127.0.0.1", 6002), DemoCommand.bridgeAddress(config));
+    }
+
     @Test
     void hasHelp() {
         StringWriter out = new StringWriter();
