@@ -28,6 +28,7 @@ record ClientSettings(boolean enabled, String bridgeHost, int bridgePort, Riffle
             require(bridgeHost != null && !bridgeHost.isBlank(), "bridge host", bridgeHost);
             require(bridgePort >= 1 && bridgePort <= 65_535, "bridge port (1-65535)", bridgePort);
             require(protocol != null, "protocol", protocol);
+            require(hostname == null || !hostname.isBlank(), "hostname", "'" + hostname + "'");
             require(queueCapacity >= 1 && queueCapacity <= 10_000_000, "queue (1-10000000)", queueCapacity);
             require(maxMessageBytes >= 256 && maxMessageBytes <= 65_507, "max_message_bytes (256-65507)",
                     maxMessageBytes);

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * costs a wake-up every flush interval and nothing more.
  */
 final class Sender implements Runnable {
-    private static final long FINISH_NANOS = 500_000_000L;
+    private static final long FINISH_NANOS = 1_000_000_000L;
 
     private final EventQueue queue;
     private final Transport transport;

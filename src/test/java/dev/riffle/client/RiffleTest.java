@@ -73,6 +73,9 @@ class RiffleTest {
             assertTrue(e.getMessage().contains("RIFFLE_CLIENT_") || e.getMessage().startsWith("bad "),
                     e.getMessage());
         }
+        assertThrows(IllegalArgumentException.class, () -> Riffle.builder().hostname(" ").build(),
+                "a builder refuses nonsense at configuration");
+        assertThrows(IllegalArgumentException.class, () -> Riffle.builder().bridge("127.0.0.1", 0).build());
         try (CapturedLog log = new CapturedLog()) {
             System.setProperty("riffle.client.bridge", "nonsense");
             Riffle metrics = Riffle.fromEnvironment();
