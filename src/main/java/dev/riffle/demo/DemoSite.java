@@ -2,10 +2,12 @@ package dev.riffle.demo;
 
 import dev.riffle.client.Gauge;
 import dev.riffle.client.Riffle;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Plays a small web site through the real Riffle client: three web servers and a database in production, one
@@ -18,8 +20,8 @@ import java.util.function.BiFunction;
  * with pages rendering twice as slowly while the new release warms up.
  */
 public final class DemoSite implements AutoCloseable {
-    static final long TICK_MILLIS = 100;
     static final int TICKS_PER_SECOND = 10;
+    static final long TICK_MILLIS = 1000 / TICKS_PER_SECOND;
     static final int CYCLE_TICKS = 120 * TICKS_PER_SECOND;
     static final int STAGING_DEPLOY_TICK = 3 * TICKS_PER_SECOND;
     static final int PRODUCTION_DEPLOY_TICK = 8 * TICKS_PER_SECOND;
@@ -53,7 +55,7 @@ public final class DemoSite implements AutoCloseable {
     }
 
     public List<String> hosts() {
-        List<String> names = new java.util.ArrayList<>(webHosts.stream().map(SiteHost::toString).toList());
+        List<String> names = new ArrayList<>(webHosts.stream().map(SiteHost::toString).toList());
         names.add("db1 (production)");
         return names;
     }
@@ -124,7 +126,7 @@ public final class DemoSite implements AutoCloseable {
         return median * Math.exp(sigma * random.nextGaussian());
     }
 
-    /** How many of a Poisson-distributed number of arrivals with the given mean (Knuth; small means only). */
+    /** A Poisson-distributed number of arrivals with the given mean (Knuth's method: small means only). */
     private int poisson(double mean) {
         double limit = Math.exp(-mean);
         double product = random.nextDouble();
@@ -148,7 +150,7 @@ public final class DemoSite implements AutoCloseable {
         return sum(Riffle::failed);
     }
 
-    private long sum(java.util.function.ToLongFunction<Riffle> counter) {
+    private long sum(ToLongFunction<Riffle> counter) {
         return webHosts.stream().mapToLong(h -> counter.applyAsLong(h.metrics)).sum()
                 + counter.applyAsLong(database);
     }
