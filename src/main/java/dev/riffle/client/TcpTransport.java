@@ -32,11 +32,7 @@ final class TcpTransport extends Transport {
     }
 
     @Override
-    void send(byte[] msg, int events) {
-        if (!connected()) {
-            counters.failed.add(events);
-            return;
-        }
+    void deliver(byte[] msg, int events) {
         unanswered.add(events);
         try {
             out.writeInt(msg.length);
@@ -75,7 +71,8 @@ final class TcpTransport extends Transport {
         abort();
     }
 
-    private boolean connected() {
+    @Override
+    boolean ready() {
         if (socket != null) {
             return true;
         }

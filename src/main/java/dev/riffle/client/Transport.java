@@ -19,8 +19,19 @@ abstract class Transport {
         this.failures = failures;
     }
 
-    /** Sends one Msg holding {@code events} events. */
-    abstract void send(byte[] msg, int events);
+    /** Sends one Msg holding {@code events} events; they fail at once while the bridge cannot be reached. */
+    final void send(byte[] msg, int events) {
+        if (ready()) {
+            deliver(msg, events);
+        } else {
+            counters.failed.add(events);
+        }
+    }
+
+    /** Whether there is a socket to the bridge, opening one when the backoff allows. */
+    abstract boolean ready();
+
+    abstract void deliver(byte[] msg, int events);
 
     /** Pushes out what is buffered and reads the answers already there, without waiting. */
     void poll() {

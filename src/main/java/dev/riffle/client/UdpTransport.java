@@ -16,11 +16,7 @@ final class UdpTransport extends Transport {
     }
 
     @Override
-    void send(byte[] msg, int events) {
-        if (!ready()) {
-            counters.failed.add(events);
-            return;
-        }
+    void deliver(byte[] msg, int events) {
         try {
             socket.send(new DatagramPacket(msg, msg.length, address));
             counters.sent.add(events);
@@ -32,7 +28,8 @@ final class UdpTransport extends Transport {
         }
     }
 
-    private boolean ready() {
+    @Override
+    boolean ready() {
         if (address != null && socket != null) {
             return true;
         }
