@@ -19,6 +19,7 @@ public final class RiemannMessage {
     private final Buffer msg = new Buffer(256);
     private final Buffer event = new Buffer(128);
     private int events;
+    private int lastEventStart = -1;
 
     /**
      * Adds an event. Null strings and metric/ttl are left out of the message.
@@ -54,9 +55,19 @@ public final class RiemannMessage {
             event.tag(14, 1);
             event.fixed64(Double.doubleToRawLongBits(metric));
         }
+        lastEventStart = msg.length;
         msg.bytesField(6, event);
         events++;
         return this;
+    }
+
+    /** Takes back the event added last (once), e.g. when it made the message too big to send. */
+    void removeLast() {
+        if (lastEventStart >= 0) {
+            msg.length = lastEventStart;
+            events--;
+            lastEventStart = -1;
+        }
     }
 
     public int events() {
@@ -74,6 +85,7 @@ public final class RiemannMessage {
     public RiemannMessage clear() {
         msg.reset();
         events = 0;
+        lastEventStart = -1;
         return this;
     }
 

@@ -18,6 +18,8 @@ import java.util.Set;
 public final class Config {
     /** Environment variables with the RIFFLE_ prefix that are read by scripts, not by this class. */
     private static final Set<String> NOT_SETTINGS = Set.of("RIFFLE_CONFIG", "RIFFLE_JAVA_OPTS", "RIFFLE_JAR");
+    /** The Java client's settings (dev.riffle.client), which may well be set in the shell that starts Riffle. */
+    private static final String CLIENT_PREFIX = "RIFFLE_CLIENT_";
 
     private final Map<String, ConfigKey<?>> keys;
     private final Map<String, Object> values;
@@ -50,7 +52,7 @@ public final class Config {
             readYaml(yamlFile, byName, values);
         }
         env.forEach((name, text) -> {
-            if (!name.startsWith("RIFFLE_") || NOT_SETTINGS.contains(name)) {
+            if (!name.startsWith("RIFFLE_") || NOT_SETTINGS.contains(name) || name.startsWith(CLIENT_PREFIX)) {
                 return;
             }
             ConfigKey<?> key = byEnv.get(name);
