@@ -1,10 +1,8 @@
 package dev.riffle.cli;
 
 import dev.riffle.client.RiemannMessage;
-import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.config.HostPort;
-import dev.riffle.ingest.IngestKeys;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -75,9 +73,7 @@ final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = settings.load();
-        HostPort target = to != null ? HostPort.parse(to) : new HostPort(
-                config.get(CommonKeys.BIND).equals("0.0.0.0") ? "127.0.0.1" : config.get(CommonKeys.BIND),
-                config.get(IngestKeys.RIEMANN_PORT));
+        HostPort target = to != null ? HostPort.parse(to) : DemoCommand.bridgeAddress(config);
         String eventHost = host != null ? host : InetAddress.getLocalHost().getHostName();
         String[] tagArray = tags.toArray(String[]::new);
         if (count < 1) {
