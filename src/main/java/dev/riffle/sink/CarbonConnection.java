@@ -16,14 +16,16 @@ import org.slf4j.LoggerFactory;
  * One carbon endpoint: a non-blocking socket (so that every connect and write has a deadline, which a blocking
  * Java socket write never has), its outage state and its reconnection backoff.
  *
- * <p>Logging is bounded: one line when the connection comes up, one when it is lost, and while it stays down one
- * summary per {@value #SUMMARY_MS} ms, however often the reconnection is tried. Used by the sink thread only,
+ * <p>Logging is bounded: one line when the first connection comes up, one when an outage starts, one when it ends
+ * (data written after it was confirmed), and in between one summary per {@value #SUMMARY_MS} ms, however often the
+ * reconnection is tried or a reconnected carbon stalls again. Used by the sink thread only,
  * except the volatile fields read by {@link #describe}.
  */
 final class CarbonConnection {
     private static final Logger log = LoggerFactory.getLogger(CarbonConnection.class);
     static final long SUMMARY_MS = 60_000;
     private static final long FIRST_BACKOFF_MS = 100;
+    static final int SEND_BUFFER = 256 * 1024;
 
     private final HostPort endpoint;
     private final long maxBackoffMs;
@@ -35,6 +37,7 @@ final class CarbonConnection {
     private long lastSummaryMillis;
     private int failedAttempts;
     private long outages;
+    private boolean inOutage;
     private volatile boolean connected;
     private volatile long downSinceMillis = -1;
     private volatile String lastError = "";
@@ -78,6 +81,9 @@ final class CarbonConnection {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            // a fixed send buffer (Linux otherwise grows it to MBs): bytes parked in the kernel are bytes carbon
+            // may never read, and a carbon that stops reading must make the next write stall and time out
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
             key = ch.register(selector, 0, this);
             if (!ch.connect(new InetSocketAddress(endpoint.host(), endpoint.port()))) {
                 key.interestOps(SelectionKey.OP_CONNECT);
@@ -97,14 +103,11 @@ final class CarbonConnection {
             return false;
         }
         connected = true;
-        if (downSinceMillis > 0) {
-            log.info("carbon {} is back after {} s down ({} attempts); resending what carbon may have missed",
-                    endpoint, (System.currentTimeMillis() - downSinceMillis) / 1000, failedAttempts);
-        } else {
+        if (!inOutage) {
             log.info("connected to carbon {}", endpoint);
+        } else {
+            log.debug("reconnected to carbon {}; the outage ends once data written to it is confirmed", endpoint);
         }
-        downSinceMillis = -1;
-        failedAttempts = 0;
         return true;
     }
 
@@ -127,9 +130,19 @@ final class CarbonConnection {
         }
     }
 
-    /** The connection has carried confirmed data: the next outage starts again with a short backoff. */
+    /**
+     * Data written over this connection was confirmed: an outage is over (a carbon that accepts connections but
+     * then stops reading does not end it), and the next one starts again with a short backoff.
+     */
     void healthy() {
         backoffMs = FIRST_BACKOFF_MS;
+        if (inOutage) {
+            log.info("carbon {} is back after {} s ({} failed attempts); what it may have missed was written again",
+                    endpoint, (System.currentTimeMillis() - downSinceMillis) / 1000, failedAttempts);
+            inOutage = false;
+            downSinceMillis = -1;
+            failedAttempts = 0;
+        }
     }
 
     /** Closes the connection after a failure and schedules the next attempt. */
@@ -138,7 +151,8 @@ final class CarbonConnection {
         lastError = reason;
         long now = System.currentTimeMillis();
         failedAttempts++;
-        if (connected || downSinceMillis < 0) {
+        if (!inOutage) {
+            inOutage = true;
             outages++;
             downSinceMillis = now;
             lastSummaryMillis = now;

@@ -360,7 +360,8 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    private long outages() {
+    /** Outages of all endpoints so far; each is logged as one start, one end and one summary a minute. */
+    long outages() {
         long n = 0;
         for (CarbonConnection c : targets.connections()) {
             n += c.outages();
@@ -444,6 +445,16 @@ public final class GraphiteSink implements Stage {
     /** Records not yet confirmed in carbon, as of the last 5 s window; -1 when unknown. */
     public long lag() {
         return lag;
+    }
+
+    /** Bytes of lines waiting in the batch (sink thread's view, for tests of the memory bound). */
+    int bufferedBytes() {
+        return batch.bufferedBytes();
+    }
+
+    /** Writes waiting for confirmation (for tests of the memory bound). */
+    int unconfirmedWrites() {
+        return ledger.unconfirmedEntries();
     }
 
     /** True while every carbon endpoint is connected (and trivially with none). */
