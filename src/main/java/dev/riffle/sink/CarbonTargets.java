@@ -117,6 +117,10 @@ final class CarbonTargets implements AutoCloseable {
             if (!out[i].hasRemaining()) {
                 continue;
             }
+            if (!connections.get(i).connected()) {
+                ok = false; // lost since the batch began (the caller rewinds)
+                continue;
+            }
             try {
                 if (!connections.get(i).writeSome(out[i])) {
                     pending++;

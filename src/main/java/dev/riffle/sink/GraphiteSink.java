@@ -414,8 +414,13 @@ public final class GraphiteSink implements Stage {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (targets.checkOpen()) {
-                commitConfirmed();
+            // hand over what carbon has for sure; the new owner starts from there
+            if (targets.allConnected()) {
+                if (targets.checkOpen()) {
+                    commitConfirmed();
+                } else {
+                    onFailure();
+                }
             }
             ledger.forget(partitions);
         }

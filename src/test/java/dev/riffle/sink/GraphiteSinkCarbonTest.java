@@ -99,7 +99,8 @@ class GraphiteSinkCarbonTest {
             f.with(SinkKeys.GRAPHITE, carbon.endpoint())
                     .with(SinkKeys.COMMIT_DELAY_MS, 2000)
                     .with(SinkKeys.MAX_BACKOFF_MS, 2000)
-                    .with(SinkKeys.WRITE_TIMEOUT_MS, 2000);
+                    .with(SinkKeys.WRITE_TIMEOUT_MS, 2000)
+                    .with(SinkKeys.PRINT_POINTS, true);
             GraphiteSink sink = f.startSink();
             Map<String, Map<Long, Double>> expected = new TreeMap<>();
             long base = SinkFixture.windowsAgo(2_000);
@@ -141,6 +142,13 @@ class GraphiteSinkCarbonTest {
             assertStored(carbon, expected, Duration.ofSeconds(40));
             assertFalse(sink.status().contains("STOPPED"), sink.status());
             assertEquals(1, sink.outages(), sink.status());
+            // stdout is the second target: every point printed exactly once, however often carbon got it
+            List<String> printed = f.printed().lines().sorted().toList();
+            List<String> lines = new ArrayList<>();
+            expected.forEach((path, points) -> points.forEach((t, v) ->
+                    lines.add(path + " " + PlaintextLine.decimal(v) + " " + t)));
+            lines.sort(null);
+            assertEquals(lines, printed);
         }
     }
 
