@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.riffle.kafka.EmbeddedKafka;
 import dev.riffle.testing.CarbonServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -17,29 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The sink against a real Debian carbon-cache, read back with whisper-fetch. */
 @Tag("slow")
-class GraphiteSinkCarbonTest {
-    @TempDir
-    static Path dir;
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
-
+class GraphiteSinkCarbonTest extends WithKafka {
     /** Waits until carbon holds every expected point of every path, then compares them exactly. */
     private static void assertStored(CarbonServer carbon, Map<String, Map<Long, Double>> expected, Duration timeout)
             throws IOException, InterruptedException {

@@ -4,38 +4,19 @@ import static dev.riffle.sink.SinkFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.riffle.kafka.EmbeddedKafka;
 import dev.riffle.testing.LineListener;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The sink against fake line listeners on a real in-process broker: endpoints, modes, stdout, skips, commits. */
 @Tag("slow")
-class GraphiteSinkTest {
-    @TempDir
-    static Path dir;
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
-
+class GraphiteSinkTest extends WithKafka {
     private static List<String> expectedLines(SinkFixture f, int paths, long t) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < paths; i++) {
