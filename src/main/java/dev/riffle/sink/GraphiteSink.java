@@ -30,7 +30,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -166,8 +165,8 @@ public final class GraphiteSink implements Stage {
                 }
                 everyWindow();
             }
-        } catch (WakeupException | InterruptException e) {
-            // close() asked us to stop
+        } catch (InterruptException e) {
+            // the thread was interrupted: stop like close()
         } catch (RuntimeException e) {
             failed = true;
             log.error("sink stopped", e);
@@ -202,9 +201,6 @@ public final class GraphiteSink implements Stage {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             // printing and counting happen once per record, however often an outage makes it come round
             boolean firstTime = r.offset() >= seenUntil.getOrDefault(tp, -1L);
-            if (firstTime) {
-                seenUntil.put(tp, r.offset() + 1);
-            }
             String path = CarbonPath.sanitise(r.key());
             String line = line(r, path, firstTime);
             if (line != null) {
@@ -222,6 +218,9 @@ public final class GraphiteSink implements Stage {
                 }
             }
             batch.covers(tp, r.offset());
+            if (firstTime) {
+                seenUntil.put(tp, r.offset() + 1); // only now: a failed write above brings the record round again
+            }
         }
         return true;
     }
@@ -313,7 +312,7 @@ public final class GraphiteSink implements Stage {
             consumer.commitSync(commit, Duration.ofSeconds(10));
             commit.forEach((tp, o) -> ledger.committed(Map.of(tp, o.offset())));
             targets.connections().forEach(CarbonConnection::healthy);
-        } catch (WakeupException | InterruptException e) {
+        } catch (InterruptException e) {
             throw e;
         } catch (KafkaException e) {
             // a rebalance or a slow broker: the points stay uncommitted and a later commit covers them
@@ -384,7 +383,7 @@ public final class GraphiteSink implements Stage {
                 total += Math.max(0, end.getOrDefault(tp, start) - start);
             }
             return total;
-        } catch (WakeupException | InterruptException e) {
+        } catch (InterruptException e) {
             throw e;
         } catch (KafkaException e) {
             return -1;
@@ -495,12 +494,13 @@ public final class GraphiteSink implements Stage {
         return s.toString();
     }
 
+    /**
+     * Stops after the current step (a poll waits at most 500 ms, a write at most the write timeout) and commits what
+     * carbon confirmed. No consumer wakeup: it could land in that last commit instead of in a poll.
+     */
     @Override
     public void close() {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
         if (thread != null) {
             try {
                 thread.join(15_000);
