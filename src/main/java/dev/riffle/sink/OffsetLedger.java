@@ -13,13 +13,14 @@ import org.apache.kafka.common.TopicPartition;
  * {@link #replayFrom()} (the last commit) and writes it all again. Carbon overwrites a point with the same
  * timestamp, so a replay is harmless.
  *
- * <p>Writes closer together than {@value #COALESCE_MS} ms share one entry, so the queue holds at most
- * commit delay / {@value #COALESCE_MS} ms entries.
+ * <p>Writes within {@value #COALESCE_MS} ms of an entry's first write share that entry, so the queue holds at most
+ * commit delay / {@value #COALESCE_MS} ms + 1 entries however fast the writes come.
  */
 final class OffsetLedger {
     static final long COALESCE_MS = 100;
 
-    private record Written(Map<TopicPartition, Long> nextOffsets, long nanos) {
+    /** Offsets after the writes from {@code firstNanos} to {@code nanos} (the newest, which must age). */
+    private record Written(Map<TopicPartition, Long> nextOffsets, long firstNanos, long nanos) {
     }
 
     private final Map<TopicPartition, Long> replayFrom = new HashMap<>();
@@ -35,10 +36,13 @@ final class OffsetLedger {
     void written(Map<TopicPartition, Long> nextOffsets, long nanos) {
         written.putAll(nextOffsets);
         Written last = unconfirmed.peekLast();
-        if (last != null && nanos - last.nanos() < COALESCE_MS * 1_000_000) {
+        long first = nanos;
+        if (last != null && nanos - last.firstNanos() < COALESCE_MS * 1_000_000) {
+            // merged, but never for longer than the coalescing span: under steady writes entries keep ageing
             unconfirmed.pollLast();
+            first = last.firstNanos();
         }
-        unconfirmed.addLast(new Written(Map.copyOf(written), nanos));
+        unconfirmed.addLast(new Written(Map.copyOf(written), first, nanos));
     }
 
     /**
