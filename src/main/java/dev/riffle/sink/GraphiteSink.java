@@ -71,6 +71,7 @@ public final class GraphiteSink implements Stage {
     private volatile boolean running;
     private volatile boolean failed;
     private boolean paused;
+    private boolean readingAhead;
     private long lastRateMillis;
     private long lastRateWritten;
     private KafkaConsumer<String, byte[]> consumer;
@@ -153,7 +154,9 @@ public final class GraphiteSink implements Stage {
                     ledger.seen(tp, records.records(tp).get(0).offset());
                 }
                 if (!up) {
-                    if (!records.isEmpty()) {
+                    if (printPoints) {
+                        printAhead(records);
+                    } else if (!records.isEmpty()) {
                         rewind(); // fetched just before the pause took effect: read them again later
                     }
                 } else if (append(records) && (!batch.due(flushNanos) || flush())) {
@@ -184,14 +187,45 @@ public final class GraphiteSink implements Stage {
         return Math.max(1, Math.min(100, batch.nanosUntilDue(flushNanos) / 1_000_000));
     }
 
-    /** While a target is down nothing is fetched, but polling goes on so that the group keeps this member. */
+    /**
+     * While a carbon endpoint is down nothing is fetched, but polling goes on so that the group keeps this member.
+     * With {@code print_points} the sink reads on for stdout instead, and goes back to the last commit for carbon
+     * once every endpoint is up again.
+     */
     private void pauseOrResume(boolean up) {
-        if (!up) {
+        if (!up && !printPoints) {
             consumer.pause(consumer.assignment());
             paused = true;
-        } else if (paused) {
+            return;
+        }
+        if (paused) {
             consumer.resume(consumer.paused());
             paused = false;
+        }
+        if (!up) {
+            readingAhead = true;
+        } else if (readingAhead) {
+            readingAhead = false;
+            rewind();
+        }
+    }
+
+    /** Carbon is down: stdout still gets each point once, as it arrives. */
+    private void printAhead(ConsumerRecords<String, byte[]> records) {
+        StringBuilder out = new StringBuilder();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            if (r.offset() >= seenUntil.getOrDefault(tp, -1L)) {
+                String line = line(r, CarbonPath.sanitise(r.key()), true);
+                if (line != null) {
+                    out.append(line);
+                }
+                seenUntil.put(tp, r.offset() + 1);
+            }
+        }
+        if (out.length() > 0) {
+            printTo.print(out);
+            printTo.flush();
         }
     }
 
@@ -278,8 +312,12 @@ public final class GraphiteSink implements Stage {
         printPending();
         batch.clear();
         rewind();
-        consumer.pause(consumer.assignment());
-        paused = true;
+        if (printPoints) {
+            readingAhead = true;
+        } else {
+            consumer.pause(consumer.assignment());
+            paused = true;
+        }
     }
 
     private void rewind() {
@@ -431,7 +469,7 @@ public final class GraphiteSink implements Stage {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (!targets.allConnected()) {
+            if (!targets.allConnected() && !printPoints) {
                 consumer.pause(partitions);
             }
         }
