@@ -406,7 +406,7 @@ public final class GraphiteSink implements Stage {
         return n;
     }
 
-    /** Records of the points topic not yet confirmed in carbon: end offsets minus the replay start. */
+    /** Records of the points topic not yet confirmed in carbon: end offsets minus the last commit. */
     private long computeLag() {
         Set<TopicPartition> owned = consumer.assignment();
         if (owned.isEmpty()) {
@@ -414,10 +414,15 @@ public final class GraphiteSink implements Stage {
         }
         try {
             Map<TopicPartition, Long> end = consumer.endOffsets(owned, Duration.ofSeconds(1));
+            // everything read is confirmed and committed: a partition read to its end has no lag, even though its
+            // commit (last record + 1) stays short of the end by the topology's transaction markers
+            boolean settled = targets.allConnected() && !readingAhead && batch.isEmpty()
+                    && ledger.unconfirmedEntries() == 0;
             long total = 0;
             for (TopicPartition tp : owned) {
+                long position = consumer.position(tp, Duration.ofSeconds(1));
                 Long from = ledger.replayFrom().get(tp);
-                long start = from != null ? from : consumer.position(tp, Duration.ofSeconds(1));
+                long start = settled || from == null ? position : from;
                 total += Math.max(0, end.getOrDefault(tp, start) - start);
             }
             return total;
