@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * reset, or a write that carbon does not take within the write timeout) the sink pauses its partitions, keeps
  * polling so it stays in the consumer group, rewinds to the last commit, and reconnects with a capped backoff;
  * the lag grows meanwhile, and everything since the last commit is written again once every endpoint is back
- * (carbon overwrites a point with the same timestamp, so a replay is harmless).
+ * (carbon overwrites a point with the same timestamp, so a replay is harmless). With {@code print_points} it reads
+ * on during the outage for stdout only, and rewinds for carbon when every endpoint is back.
  *
  * <p>One thread does all the work (Kafka's consumer is single-threaded); other threads only read volatile
  * figures through {@link #status()}.
@@ -240,7 +241,7 @@ public final class GraphiteSink implements Stage {
             if (line != null) {
                 byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
                 int route = targets.route(path);
-                while (targets.size() > 0 && !batch.add(bytes, route, true)) {
+                while (!batch.add(bytes, route, true)) { // with no endpoint (graphite none) it only counts
                     if (!flush()) {
                         return false;
                     }
