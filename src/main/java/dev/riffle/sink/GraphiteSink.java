@@ -415,16 +415,23 @@ public final class GraphiteSink implements Stage {
         }
         try {
             Map<TopicPartition, Long> end = consumer.endOffsets(owned, Duration.ofSeconds(1));
-            // everything read is confirmed and committed: a partition read to its end has no lag, even though its
-            // commit (last record + 1) stays short of the end by the topology's transaction markers
-            boolean settled = targets.allConnected() && !readingAhead && batch.isEmpty()
-                    && ledger.unconfirmedEntries() == 0;
+            boolean settled = settled();
             long total = 0;
+            Map<TopicPartition, OffsetAndMetadata> markersOnly = new HashMap<>();
             for (TopicPartition tp : owned) {
                 long position = consumer.position(tp, Duration.ofSeconds(1));
                 Long from = ledger.replayFrom().get(tp);
+                if (settled && from != null && position > from) {
+                    markersOnly.put(tp, new OffsetAndMetadata(position));
+                }
                 long start = settled || from == null ? position : from;
                 total += Math.max(0, end.getOrDefault(tp, start) - start);
+            }
+            if (!markersOnly.isEmpty()) {
+                // the last commit (last record + 1) stays short of the position by the topology's transaction
+                // markers; committing the position lets Kafka's own lag tools show 0 as well
+                consumer.commitSync(markersOnly, Duration.ofSeconds(5));
+                markersOnly.forEach((tp, o) -> ledger.committed(Map.of(tp, o.offset())));
             }
             return total;
         } catch (InterruptException e) {
@@ -432,6 +439,14 @@ public final class GraphiteSink implements Stage {
         } catch (KafkaException e) {
             return -1;
         }
+    }
+
+    /**
+     * Everything read so far is written, confirmed and committed (only transaction markers may lie between the
+     * last commit and the position): the partitions have no lag.
+     */
+    private boolean settled() {
+        return targets.allConnected() && !readingAhead && batch.isEmpty() && ledger.unconfirmedEntries() == 0;
     }
 
     /** On close: write what is batched and commit it once confirmed, waiting at most the commit delay. */

@@ -4,13 +4,28 @@ import static dev.riffle.sink.SinkFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.riffle.config.CommonKeys;
+import dev.riffle.core.Point;
+import dev.riffle.core.PointCodec;
 import dev.riffle.testing.LineListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +126,46 @@ class GraphiteSinkTest extends WithKafka {
             assertEquals(51, carbon.lines().size(), "the second sink starts after the first one's commit");
             assertEquals("after.restart 7.0 " + t, lines.get(50));
             assertEquals(1, second.pointsWritten());
+        }
+    }
+
+    @Test
+    void pointsWrittenInTransactionsEndWithNoLagAtAll() throws Exception {
+        try (LineListener carbon = new LineListener(); SinkFixture f = new SinkFixture(kafka.bootstrapServers())) {
+            f.with(SinkKeys.GRAPHITE, "127.0.0.1:" + carbon.port()).with(SinkKeys.SELF_METRICS, false);
+            String topic = f.config().get(CommonKeys.POINTS_TOPIC);
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "points-" + topic);
+            long t = SinkFixture.windowsAgo(2);
+            try (KafkaProducer<String, byte[]> tx = new KafkaProducer<>(p, new StringSerializer(),
+                    new ByteArraySerializer())) {
+                tx.initTransactions();
+                for (int i = 0; i < 3; i++) { // like the topology: each transaction ends in a marker
+                    tx.beginTransaction();
+                    tx.send(new ProducerRecord<>(topic, 0, "tx.path" + i, PointCodec.encode(new Point(i, t))));
+                    tx.commitTransaction();
+                }
+            }
+            GraphiteSink sink = f.startSink();
+            assertEquals(3, carbon.awaitLines(l -> l.size() >= 3, Duration.ofSeconds(30)).size());
+            assertTrue(await(() -> sink.lag() == 0, Duration.ofSeconds(15)), sink.status());
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers()))) {
+                TopicPartition p0 = new TopicPartition(topic, 0);
+                assertTrue(await(() -> committed(admin, f, p0) == 6, Duration.ofSeconds(10)),
+                        "3 records and 3 markers: the commit reaches the end, so Kafka's lag tools show 0");
+            }
+        }
+    }
+
+    private static long committed(Admin admin, SinkFixture f, TopicPartition tp) {
+        try {
+            OffsetAndMetadata o = admin.listConsumerGroupOffsets(f.config().get(SinkKeys.GROUP_ID))
+                    .partitionsToOffsetAndMetadata().get().get(tp);
+            return o == null ? -1 : o.offset();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
