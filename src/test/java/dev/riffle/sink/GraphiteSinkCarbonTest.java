@@ -16,11 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The sink against a real Debian carbon-cache, read back with whisper-fetch. */
 @Tag("slow")
+@Timeout(value = 150, unit = TimeUnit.SECONDS) // a hang fails the test instead of the build
 class GraphiteSinkCarbonTest extends WithKafka {
     /** Waits until carbon holds every expected point of every path, then compares them exactly. */
     private static void assertStored(CarbonServer carbon, Map<String, Map<Long, Double>> expected, Duration timeout)

@@ -26,11 +26,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The sink against fake line listeners on a real in-process broker: endpoints, modes, stdout, skips, commits. */
 @Tag("slow")
+@Timeout(value = 60, unit = TimeUnit.SECONDS) // a hang fails the test instead of the build
 class GraphiteSinkTest extends WithKafka {
     private static List<String> expectedLines(SinkFixture f, int paths, long t) {
         List<String> lines = new ArrayList<>();

@@ -31,6 +31,7 @@ public final class CarbonServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private Process process;
+    private boolean hooked;
 
     /** A carbon for a fresh free port. */
     public CarbonServer(Path dir) throws IOException {
@@ -91,6 +92,15 @@ public final class CarbonServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("carbon.out").toFile()))
                 .start();
+        if (!hooked) { // a test JVM that dies must not leave a carbon-cache behind
+            hooked = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                Process p = this.process;
+                if (p != null) {
+                    p.destroyForcibly();
+                }
+            }, "carbon-cache-reaper"));
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
