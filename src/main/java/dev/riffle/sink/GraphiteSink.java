@@ -2,41 +2,53 @@ package dev.riffle.sink;
 
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
+import dev.riffle.config.ConfigException;
 import dev.riffle.config.HostPort;
 import dev.riffle.core.EventCodec;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointCodec;
 import dev.riffle.core.Stage;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sink stage's entry point: reads points from Kafka and writes them to carbon as plaintext lines.
- * Offsets are committed only after the lines were written and flushed, so a point is never lost: when carbon
- * is down the sink rewinds to the last committed offsets and retries with a capped backoff (carbon overwrites
- * same-timestamp points, so a point written twice is harmless).
+ * The sink stage's entry point: reads points from Kafka and writes them to carbon as plaintext lines, in
+ * batches, to one or more endpoints (and to stdout with {@code print_points}).
+ *
+ * <p>Nothing is lost while carbon is down: offsets are committed only after a batch was written and flushed to
+ * every endpoint and the connections stayed open for the commit delay. When an endpoint fails (refused, closed,
+ * reset, or a write that carbon does not take within the write timeout) the sink pauses its partitions, keeps
+ * polling so it stays in the consumer group, rewinds to the last commit, and reconnects with a capped backoff;
+ * the lag grows meanwhile, and everything since the last commit is written again once every endpoint is back
+ * (carbon overwrites a point with the same timestamp, so a replay is harmless). With {@code print_points} it reads
+ * on during the outage for stdout only, and rewinds for carbon when every endpoint is back.
+ *
+ * <p>One thread does all the work (Kafka's consumer is single-threaded); other threads only read volatile
+ * figures through {@link #status()}.
  */
 public final class GraphiteSink implements Stage {
     private static final Logger log = LoggerFactory.getLogger(GraphiteSink.class);
@@ -44,27 +56,69 @@ public final class GraphiteSink implements Stage {
     private final Config config;
     private final String bootstrap;
     private final PrintStream printTo;
-    private final List<HostPort> endpoints;
+    private final boolean printPoints;
+    private final CarbonTargets targets;
+    private final Batch batch;
+    private final OffsetLedger ledger = new OffsetLedger();
+    private final SkippedPoints skipped = new SkippedPoints();
+    private final SelfMetrics self;
+    private final ArrayDeque<String> heldSelfLines = new ArrayDeque<>();
+    private final Map<TopicPartition, Long> seenUntil = new HashMap<>();
+    private final long flushNanos;
+    private final long commitDelayNanos;
     private final LongAdder pointsWritten = new LongAdder();
-    private final LongAdder pointsSkipped = new LongAdder();
-    private final AtomicLong connectedSince = new AtomicLong(-1);
-    private volatile String lastError = "";
+    private volatile long lag = -1;
+    private volatile double pointsPerSecond;
     private volatile boolean running;
-    private final Map<TopicPartition, Long> printedUntil = new HashMap<>();
+    private volatile boolean failed;
+    private boolean paused;
+    private boolean readingAhead;
+    private long lastRateMillis;
+    private long lastRateWritten;
     private KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
-    private Socket socket;
-    private OutputStream carbon;
 
     /** @param printTo where {@code print_points} writes lines (stdout in the CLI) */
     public GraphiteSink(Config config, String bootstrap, PrintStream printTo) {
         this.config = config;
         this.bootstrap = bootstrap;
         this.printTo = printTo;
-        this.endpoints = config.get(SinkKeys.GRAPHITE);
-        if (endpoints.size() > 1) {
-            throw new IllegalArgumentException("several Graphite endpoints are not supported yet");
+        this.printPoints = config.get(SinkKeys.PRINT_POINTS);
+        List<HostPort> endpoints = config.get(SinkKeys.GRAPHITE);
+        this.targets = new CarbonTargets(endpoints, mode(config), config.get(SinkKeys.WRITE_TIMEOUT_MS),
+                config.get(SinkKeys.MAX_BACKOFF_MS));
+        this.batch = new Batch(endpoints.size(), config.get(SinkKeys.BATCH_BYTES));
+        this.flushNanos = config.get(SinkKeys.FLUSH_MS) * 1_000_000L;
+        // without carbon there is nothing that could still lose a written batch
+        this.commitDelayNanos = endpoints.isEmpty() ? 0 : config.get(SinkKeys.COMMIT_DELAY_MS) * 1_000_000L;
+        this.self = endpoints.isEmpty() || !config.get(SinkKeys.SELF_METRICS) ? null
+                : new SelfMetrics(instanceName(config.get(SinkKeys.INSTANCE)));
+    }
+
+    private static SinkKeys.Mode mode(Config config) {
+        String mode = config.get(SinkKeys.MODE);
+        try {
+            return SinkKeys.Mode.valueOf(mode.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(SinkKeys.MODE.name() + " (" + SinkKeys.MODE.envName() + "): got '" + mode
+                    + "', expected all or hash");
         }
+    }
+
+    private static String instanceName(String configured) {
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        String host = System.getenv("HOSTNAME");
+        try {
+            if (host == null || host.isBlank()) {
+                host = InetAddress.getLocalHost().getHostName();
+            }
+        } catch (java.io.IOException e) {
+            host = "sink";
+        }
+        int dot = host.indexOf('.');
+        return dot > 0 ? host.substring(0, dot) : host;
     }
 
     @Override
@@ -81,152 +135,364 @@ public final class GraphiteSink implements Stage {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         // the topology writes points in transactions: only read what was committed
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(p);
-        consumer.subscribe(List.of(config.get(CommonKeys.POINTS_TOPIC)));
+        consumer.subscribe(List.of(config.get(CommonKeys.POINTS_TOPIC)), new Rebalance());
         running = true;
         thread = new Thread(this::run, "riffle-sink");
         thread.start();
     }
 
     private void run() {
-        long backoff = 100;
         try {
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                if (records.isEmpty()) {
-                    continue;
+                boolean up = targets.reconnectDue();
+                pauseOrResume(up);
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(pollMillis(up)));
+                for (TopicPartition tp : records.partitions()) {
+                    ledger.seen(tp, records.records(tp).get(0).offset());
                 }
-                String lines = format(records);
-                printOnce(records);
-                try {
-                    write(lines);
-                    consumer.commitSync(nextOffsets(records));
-                    backoff = 100;
-                } catch (IOException e) {
-                    lastError = e.toString();
-                    log.warn("cannot write to Graphite {}: {}; retrying in {} ms", endpoints, e, backoff);
-                    disconnect();
-                    rewind(records);
-                    sleep(backoff);
-                    backoff = Math.min(backoff * 2, config.get(SinkKeys.MAX_BACKOFF_MS));
+                if (!up) {
+                    if (printPoints) {
+                        printAhead(records);
+                    } else if (!records.isEmpty()) {
+                        rewind(); // fetched just before the pause took effect: read them again later
+                    }
+                } else if (append(records) && (!batch.due(flushNanos) || flush())) {
+                    if (targets.checkOpen()) {
+                        commitConfirmed();
+                    } else {
+                        onFailure();
+                    }
                 }
+                everyWindow();
             }
-        } catch (WakeupException e) {
-            // close() asked us to stop
+        } catch (InterruptException e) {
+            // the thread was interrupted: stop like close()
         } catch (RuntimeException e) {
+            failed = true;
             log.error("sink stopped", e);
         } finally {
-            disconnect();
-            consumer.close();
+            finish();
+            targets.close();
+            consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    private String format(ConsumerRecords<String, byte[]> records) {
-        StringBuilder lines = new StringBuilder(records.count() * 64);
-        for (ConsumerRecord<String, byte[]> r : records) {
-            try {
-                Point point = PointCodec.decode(r.value());
-                String line = PlaintextLine.of(r.key(), point);
-                if (line == null || r.key() == null) {
-                    pointsSkipped.increment();
-                } else {
-                    lines.append(line);
-                }
-            } catch (EventCodec.MalformedException e) {
-                pointsSkipped.increment();
-            }
+    private long pollMillis(boolean up) {
+        if (!up) {
+            return Math.max(10, Math.min(500, targets.millisToNextAttempt()));
         }
-        return lines.toString();
-    }
-
-    private void write(String lines) throws IOException {
-        if (lines.isEmpty()) {
-            return;
-        }
-        if (!endpoints.isEmpty()) {
-            if (carbon == null) {
-                connect(endpoints.get(0));
-            }
-            carbon.write(lines.getBytes(StandardCharsets.UTF_8));
-            carbon.flush();
-        }
-        pointsWritten.add(lines.chars().filter(c -> c == '\n').count());
+        return Math.max(1, Math.min(100, batch.nanosUntilDue(flushNanos) / 1_000_000));
     }
 
     /**
-     * Stdout is a second target that never fails: each point is printed once, even while a carbon outage makes
-     * the same records come round again.
+     * While a carbon endpoint is down nothing is fetched, but polling goes on so that the group keeps this member.
+     * With {@code print_points} the sink reads on for stdout instead, and goes back to the last commit for carbon
+     * once every endpoint is up again.
      */
-    private void printOnce(ConsumerRecords<String, byte[]> records) {
-        if (!config.get(SinkKeys.PRINT_POINTS)) {
+    private void pauseOrResume(boolean up) {
+        if (!up && !printPoints) {
+            consumer.pause(consumer.assignment());
+            paused = true;
             return;
         }
+        if (paused) {
+            consumer.resume(consumer.paused());
+            paused = false;
+        }
+        if (!up) {
+            readingAhead = true;
+        } else if (readingAhead) {
+            readingAhead = false;
+            rewind();
+        }
+    }
+
+    /** Carbon is down: stdout still gets each point once, as it arrives. */
+    private void printAhead(ConsumerRecords<String, byte[]> records) {
         StringBuilder out = new StringBuilder();
         for (ConsumerRecord<String, byte[]> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            if (r.offset() < printedUntil.getOrDefault(tp, -1L)) {
-                continue;
-            }
-            printedUntil.put(tp, r.offset() + 1);
-            try {
-                String line = r.key() == null ? null : PlaintextLine.of(r.key(), PointCodec.decode(r.value()));
+            if (r.offset() >= seenUntil.getOrDefault(tp, -1L)) {
+                String line = line(r, CarbonPath.sanitise(r.key()), true);
                 if (line != null) {
                     out.append(line);
                 }
-            } catch (EventCodec.MalformedException e) {
-                // counted when formatted for carbon
+                seenUntil.put(tp, r.offset() + 1);
             }
         }
-        printTo.print(out);
-        printTo.flush();
+        if (out.length() > 0) {
+            printTo.print(out);
+            printTo.flush();
+        }
     }
 
-    private void connect(HostPort endpoint) throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 5_000);
-        s.setSoTimeout(10_000);
-        socket = s;
-        carbon = s.getOutputStream();
-        connectedSince.set(System.currentTimeMillis());
-        log.info("connected to Graphite {}", endpoint);
-    }
-
-    private void disconnect() {
-        connectedSince.set(-1);
-        if (socket != null) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing a broken connection
+    /** Formats each record into the batch, writing the batch whenever it is full; false after a failure. */
+    private boolean append(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            // printing and counting happen once per record, however often an outage makes it come round
+            boolean firstTime = r.offset() >= seenUntil.getOrDefault(tp, -1L);
+            String path = CarbonPath.sanitise(r.key());
+            String line = line(r, path, firstTime);
+            if (line != null) {
+                byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
+                int route = targets.route(path);
+                while (!batch.add(bytes, route, true)) { // with no endpoint (graphite none) it only counts
+                    if (!flush()) {
+                        return false;
+                    }
+                }
+                while (printPoints && firstTime && !batch.print(line)) {
+                    if (!flush()) {
+                        return false;
+                    }
+                }
+            }
+            batch.covers(tp, r.offset());
+            if (firstTime) {
+                seenUntil.put(tp, r.offset() + 1); // only now: a failed write above brings the record round again
             }
         }
-        socket = null;
-        carbon = null;
+        return true;
     }
 
-    private void rewind(ConsumerRecords<String, byte[]> records) {
-        for (TopicPartition tp : records.partitions()) {
-            consumer.seek(tp, records.records(tp).get(0).offset());
-        }
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
-            offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
-        }
-        return offsets;
-    }
-
-    private void sleep(long ms) {
+    private String line(ConsumerRecord<String, byte[]> r, String path, boolean count) {
+        Point point;
         try {
-            Thread.sleep(ms);
+            point = PointCodec.decode(r.value());
+        } catch (EventCodec.MalformedException e) {
+            return skip(count, SkippedPoints.Reason.MALFORMED, r.key() + " " + e.getMessage());
+        }
+        if (r.key() == null) {
+            return skip(count, SkippedPoints.Reason.MALFORMED, "no path (null key)");
+        }
+        if (path == null) {
+            return skip(count, SkippedPoints.Reason.BAD_PATH, r.key());
+        }
+        String line = PlaintextLine.of(path, point);
+        return line != null ? line : skip(count, SkippedPoints.Reason.NOT_FINITE, path + " " + point.value());
+    }
+
+    private String skip(boolean count, SkippedPoints.Reason reason, String example) {
+        if (count) {
+            skipped.count(reason, example);
+        }
+        return null;
+    }
+
+    /** Prints, then writes the batch to every endpoint; on success its offsets wait for confirmation. */
+    private boolean flush() {
+        if (batch.isEmpty()) {
+            return true;
+        }
+        printPending();
+        if (targets.size() > 0 && !targets.writeAll(batch.readyToWrite())) {
+            onFailure();
+            return false;
+        }
+        pointsWritten.add(batch.points());
+        ledger.written(batch.nextOffsets(), System.nanoTime());
+        batch.clear();
+        return true;
+    }
+
+    private void printPending() {
+        String lines = batch.takePrinted();
+        if (!lines.isEmpty()) {
+            printTo.print(lines);
+            printTo.flush();
+        }
+    }
+
+    /** An endpoint failed (it is already marked down): forget the unconfirmed writes, pause and rewind. */
+    private void onFailure() {
+        printPending();
+        batch.clear();
+        rewind();
+        if (printPoints) {
+            readingAhead = true;
+        } else {
+            consumer.pause(consumer.assignment());
+            paused = true;
+        }
+    }
+
+    private void rewind() {
+        Map<TopicPartition, Long> from = ledger.rewind();
+        for (TopicPartition tp : consumer.assignment()) {
+            Long offset = from.get(tp);
+            if (offset != null) {
+                consumer.seek(tp, offset);
+            }
+        }
+    }
+
+    /** Commits the newest offsets whose batch is confirmed (every connection still open after the delay). */
+    private void commitConfirmed() {
+        Map<TopicPartition, Long> confirmed = ledger.confirmed(System.nanoTime(), commitDelayNanos);
+        if (confirmed == null) {
+            return;
+        }
+        Set<TopicPartition> owned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        confirmed.forEach((tp, next) -> {
+            if (owned.contains(tp)) {
+                commit.put(tp, new OffsetAndMetadata(next));
+            }
+        });
+        if (commit.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(commit, Duration.ofSeconds(10));
+            commit.forEach((tp, o) -> ledger.committed(Map.of(tp, o.offset())));
+            targets.connections().forEach(CarbonConnection::healthy);
+        } catch (InterruptException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // a rebalance or a slow broker: the points stay uncommitted and a later commit covers them
+            log.warn("commit of the sink's offsets failed: {}", e.toString());
+        }
+    }
+
+    /** Every 5 s window: the lag, the rate for the status line, and the self metrics. */
+    private void everyWindow() {
+        long now = System.currentTimeMillis();
+        if (lastRateMillis == 0) {
+            lastRateMillis = now;
+        }
+        if (now - lastRateMillis < SelfMetrics.WINDOW_SECONDS * 1000L
+                && (self == null || self.started() && !self.windowEnded(now))) {
+            return;
+        }
+        lag = computeLag();
+        long written = pointsWritten.sum();
+        pointsPerSecond = (written - lastRateWritten) * 1000.0 / Math.max(1, now - lastRateMillis);
+        lastRateWritten = written;
+        lastRateMillis = now;
+        if (self == null) {
+            return;
+        }
+        for (String line : self.close(now, new SelfMetrics.Figures(written, skipped.total(), lag,
+                targets.connectedCount(), outages()))) {
+            if (heldSelfLines.size() == SelfMetrics.MAX_HELD_LINES) {
+                heldSelfLines.pollFirst();
+            }
+            heldSelfLines.addLast(line);
+        }
+        if (!targets.allConnected()) {
+            return; // held until every endpoint is back
+        }
+        while (!heldSelfLines.isEmpty()) {
+            String line = heldSelfLines.peekFirst();
+            String path = line.substring(0, line.indexOf(' '));
+            if (batch.add(line.getBytes(StandardCharsets.US_ASCII), targets.route(path), false)) {
+                heldSelfLines.pollFirst();
+            } else if (!flush()) {
+                return;
+            }
+        }
+    }
+
+    /** Outages of all endpoints so far; each is logged as one start, one end and one summary a minute. */
+    long outages() {
+        long n = 0;
+        for (CarbonConnection c : targets.connections()) {
+            n += c.outages();
+        }
+        return n;
+    }
+
+    /** Records of the points topic not yet confirmed in carbon: end offsets minus the last commit. */
+    private long computeLag() {
+        Set<TopicPartition> owned = consumer.assignment();
+        if (owned.isEmpty()) {
+            return 0;
+        }
+        try {
+            Map<TopicPartition, Long> end = consumer.endOffsets(owned, Duration.ofSeconds(1));
+            boolean settled = settled();
+            long total = 0;
+            Map<TopicPartition, OffsetAndMetadata> markersOnly = new HashMap<>();
+            for (TopicPartition tp : owned) {
+                long position = consumer.position(tp, Duration.ofSeconds(1));
+                Long from = ledger.replayFrom().get(tp);
+                if (settled && from != null && position > from) {
+                    markersOnly.put(tp, new OffsetAndMetadata(position));
+                }
+                long start = settled || from == null ? position : from;
+                total += Math.max(0, end.getOrDefault(tp, start) - start);
+            }
+            if (!markersOnly.isEmpty()) {
+                // the last commit (last record + 1) stays short of the position by the topology's transaction
+                // markers; committing the position lets Kafka's own lag tools show 0 as well
+                consumer.commitSync(markersOnly, Duration.ofSeconds(5));
+                markersOnly.forEach((tp, o) -> ledger.committed(Map.of(tp, o.offset())));
+            }
+            return total;
+        } catch (InterruptException e) {
+            throw e;
+        } catch (KafkaException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Everything read so far is written, confirmed and committed (only transaction markers may lie between the
+     * last commit and the position): the partitions have no lag.
+     */
+    private boolean settled() {
+        return targets.allConnected() && !readingAhead && batch.isEmpty() && ledger.unconfirmedEntries() == 0;
+    }
+
+    /** On close: write what is batched and commit it once confirmed, waiting at most the commit delay. */
+    private void finish() {
+        try {
+            if (!failed && targets.allConnected() && flush()) {
+                long deadline = System.nanoTime() + commitDelayNanos + 200_000_000L;
+                while (ledger.unconfirmedEntries() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    if (!targets.checkOpen()) {
+                        return;
+                    }
+                    commitConfirmed();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            running = false;
+        } catch (RuntimeException e) {
+            log.warn("could not finish the last batch on close: {}", e.toString());
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // hand over what carbon has for sure; the new owner starts from there
+            if (targets.allConnected()) {
+                if (targets.checkOpen()) {
+                    commitConfirmed();
+                } else {
+                    onFailure();
+                }
+            }
+            ledger.forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            ledger.forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!targets.allConnected() && !printPoints) {
+                consumer.pause(partitions);
+            }
         }
     }
 
@@ -234,23 +500,69 @@ public final class GraphiteSink implements Stage {
         return pointsWritten.sum();
     }
 
-    @Override
-    public String status() {
-        String graphite = endpoints.isEmpty() ? "graphite none"
-                : connectedSince.get() > 0 ? "graphite connected" : "graphite not connected"
-                + (lastError.isEmpty() ? "" : " (" + lastError + ")");
-        return "points written " + pointsWritten.sum() + ", skipped " + pointsSkipped.sum() + ", " + graphite;
+    /** Points skipped because carbon could not store them, all reasons. */
+    public long pointsSkipped() {
+        return skipped.total();
+    }
+
+    /** Records not yet confirmed in carbon, as of the last 5 s window; -1 when unknown. */
+    public long lag() {
+        return lag;
+    }
+
+    /** Bytes of lines waiting in the batch (sink thread's view, for tests of the memory bound). */
+    int bufferedBytes() {
+        return batch.bufferedBytes();
+    }
+
+    /** Writes waiting for confirmation (for tests of the memory bound). */
+    int unconfirmedWrites() {
+        return ledger.unconfirmedEntries();
+    }
+
+    /** True while every carbon endpoint is connected (and trivially with none). */
+    public boolean connected() {
+        return targets.allConnected();
     }
 
     @Override
+    public String status() {
+        StringBuilder s = new StringBuilder();
+        s.append("points written ").append(pointsWritten.sum())
+                .append(String.format(Locale.ROOT, " (%.0f/s)", pointsPerSecond));
+        long skips = skipped.total();
+        s.append(", skipped ").append(skips);
+        if (skips > 0) {
+            s.append(" (").append(skipped.summary()).append(')');
+        }
+        s.append(", lag ").append(lag < 0 ? "?" : Long.toString(lag));
+        if (targets.size() == 0) {
+            s.append(", graphite none");
+        } else {
+            s.append(", graphite ").append(targets.connectedCount()).append('/').append(targets.size())
+                    .append(" connected");
+            for (CarbonConnection c : targets.connections()) {
+                if (!c.connected()) {
+                    s.append("; ").append(c.describe());
+                }
+            }
+        }
+        if (failed) {
+            s.append(", STOPPED (see log)");
+        }
+        return s.toString();
+    }
+
+    /**
+     * Stops after the current step (a poll waits at most 500 ms, a write at most the write timeout) and commits what
+     * carbon confirmed. No consumer wakeup: it could land in that last commit instead of in a poll.
+     */
+    @Override
     public void close() {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
         if (thread != null) {
             try {
-                thread.join(10_000);
+                thread.join(15_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

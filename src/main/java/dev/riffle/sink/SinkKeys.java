@@ -15,8 +15,31 @@ public final class SinkKeys {
             "also print every point to stdout as a Graphite plaintext line");
     public static final ConfigKey<String> GROUP_ID = ConfigKey.string("sink.group_id", "riffle-sink",
             "consumer group of the sink; instances with the same id share the points");
+    public static final ConfigKey<String> MODE = ConfigKey.string("sink.mode", "all",
+            "with several endpoints: all = every point to every endpoint, hash = each path to one endpoint "
+                    + "chosen by consistent hashing");
     public static final ConfigKey<Integer> MAX_BACKOFF_MS = ConfigKey.integer("sink.max_backoff_ms", 30_000, 100,
             600_000, "longest wait between reconnection attempts to carbon");
+    public static final ConfigKey<Integer> BATCH_BYTES = ConfigKey.integer("sink.batch_bytes", 65_536, 4_096,
+            16 << 20, "bytes of lines gathered per endpoint before they are written");
+    public static final ConfigKey<Integer> FLUSH_MS = ConfigKey.integer("sink.flush_ms", 100, 1, 10_000,
+            "longest time a point waits in a batch before it is written");
+    public static final ConfigKey<Integer> WRITE_TIMEOUT_MS = ConfigKey.integer("sink.write_timeout_ms", 10_000,
+            100, 600_000, "a batch carbon does not take within this long counts as an outage (also the connect "
+                    + "timeout)");
+    public static final ConfigKey<Integer> COMMIT_DELAY_MS = ConfigKey.integer("sink.commit_delay_ms", 2_000, 0,
+            600_000, "offsets are committed once the batch was written and every connection stayed open this long "
+                    + "afterwards");
+    public static final ConfigKey<Boolean> SELF_METRICS = ConfigKey.bool("sink.self_metrics", true,
+            "write the sink's own figures to carbon every 5 s under riffle.sink.<instance>");
+    public static final ConfigKey<String> INSTANCE = ConfigKey.optionalString("sink.instance",
+            "this sink's name in its self metrics; empty = the host name up to its first dot");
 
-    public static final List<ConfigKey<?>> ALL = List.of(GRAPHITE, PRINT_POINTS, GROUP_ID, MAX_BACKOFF_MS);
+    public static final List<ConfigKey<?>> ALL = List.of(GRAPHITE, PRINT_POINTS, GROUP_ID, MODE, MAX_BACKOFF_MS,
+            BATCH_BYTES, FLUSH_MS, WRITE_TIMEOUT_MS, COMMIT_DELAY_MS, SELF_METRICS, INSTANCE);
+
+    /** How points are spread over several endpoints. */
+    public enum Mode {
+        ALL, HASH
+    }
 }

@@ -42,6 +42,7 @@ class EndToEndTest {
             env.put("RIFFLE_RIEMANN_PORT", "0");
             env.put("RIFFLE_GRAPHITE", "127.0.0.1:" + carbon.port());
             env.put("RIFFLE_PRINT_POINTS", "true");
+            env.put("RIFFLE_SINK_SELF_METRICS", "false"); // the listener should see the two points only
             Config config = Config.load(null, env, Settings.ALL_KEYS);
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
             Bridge bridge = new Bridge(config, kafka.bootstrapServers());

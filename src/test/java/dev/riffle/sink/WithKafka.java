@@ -1,0 +1,24 @@
+package dev.riffle.sink;
+
+import dev.riffle.kafka.EmbeddedKafka;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One real in-process broker per test class (a start costs seconds); each test takes its own topic and group. */
+abstract class WithKafka {
+    @TempDir
+    static Path dir;
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+}
