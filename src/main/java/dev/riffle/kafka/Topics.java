@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +52,34 @@ public final class Topics {
                 admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
+            awaitLeaders(admin, wanted.stream().map(NewTopic::name).toList(), timeout);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create Riffle's topics on " + bootstrap + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * A topic is usable once every partition has a leader. Producing earlier makes an idempotent producer
+     * retry NOT_LEADER_OR_FOLLOWER and, under load, stall on out-of-order sequence numbers.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            boolean ready = described.values().stream().allMatch(d -> d.partitions().stream()
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + topics + " have no leader after " + timeout);
+            }
+            Thread.sleep(100);
         }
     }
 }
