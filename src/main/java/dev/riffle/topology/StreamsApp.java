@@ -74,7 +74,8 @@ public final class StreamsApp implements Stage {
     @Override
     public String status() {
         return state() + ", events " + counters.eventsProcessed() + ", points out " + counters.pointsEmitted()
-                + ", late " + counters.lateEvents();
+                + ", late " + counters.lateEvents() + ", unknown kind " + counters.unknownKind()
+                + ", fleet corrections " + counters.fleetCorrections();
     }
 
     @Override
