@@ -1,8 +1,10 @@
 package dev.riffle.topology;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,6 +19,10 @@ import org.apache.kafka.streams.processor.api.Record;
  * is kept for the fleet lateness, during which a straggling partial (from a task not heard of before, or one
  * held back longer than the lateness) merges in and re-emits the corrected point for the same timestamp (carbon
  * overwrites it). A partial for a window already dropped is counted and dropped.
+ *
+ * <p>The fleet stage cannot see how many per-host tasks there are; each announces itself shortly after it
+ * starts. So that the first task's watermarks do not let a window out before the others have announced, a
+ * fleet task emits nothing during its first grace period (wall clock).
  */
 final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     static final String STORE = "fleet-windows";
@@ -31,6 +37,8 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     private final Map<Integer, Long> upstreams = new TreeMap<>();
     /** windows before this were dropped: partials for them are too late */
     private long droppedBefore;
+    private long holdUntil;
+    private boolean holding;
 
     FleetWindows(Rules rules, TopologyCounters counters) {
         this.rules = rules;
@@ -54,6 +62,14 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
             }
         }
         store.beforeCommit(() -> journal.save(book, clocks()));
+        holdUntil = context.currentSystemTimeMs() + Math.max(rules.graceMs, 2 * HostWindows.WALL_CLOCK_TICK_MS);
+        holding = true;
+        context.schedule(Duration.ofMillis(HostWindows.WALL_CLOCK_TICK_MS), PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (holding && now >= holdUntil) {
+                holding = false;
+                advance();
+            }
+        });
     }
 
     private byte[] clocks() {
@@ -66,7 +82,9 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     public void process(Record<String, byte[]> record) {
         byte[] value = record.value();
         if (value[0] == FleetRecord.WATERMARK) {
-            upstreams.merge(FleetRecord.upstream(value), FleetRecord.nextClose(value), Math::max);
+            // in order per upstream (one producer, one partition); an empty task's "do not wait for me" (MAX)
+            // is replaced by its real progress once it gets events
+            upstreams.put(FleetRecord.upstream(value), FleetRecord.nextClose(value));
             advance();
             return;
         }
@@ -104,11 +122,23 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     }
 
     private void advance() {
+        if (holding) {
+            return;
+        }
         long low = Long.MAX_VALUE;
         long high = Long.MIN_VALUE;
         for (long next : upstreams.values()) {
             low = Math.min(low, next);
             high = Math.max(high, next);
+        }
+        if (high == Long.MAX_VALUE) {
+            high = Long.MIN_VALUE; // only tasks without events: their "do not wait" moves nothing
+            for (long next : upstreams.values()) {
+                high = next == Long.MAX_VALUE ? high : Math.max(high, next);
+            }
+        }
+        if (high == Long.MIN_VALUE) {
+            return;
         }
         long forced = book.startOf(high - rules.fleetLatenessMs);
         long closeBefore = Math.max(low, forced);

@@ -45,6 +45,8 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     private long eventTime;
     private long lastRecordWallClock;
     private long watermarkSent;
+    private boolean announced;
+    private long initWallClock;
     private long lastWarning;
 
     // routing of the previous event: a record holds one host's events, so this is almost always a hit
@@ -76,8 +78,9 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         byte[] clock = journal.load(book);
         eventTime = clock == null ? Long.MIN_VALUE : ByteBuffer.wrap(clock).getLong();
         store.beforeCommit(() -> journal.save(book, ByteBuffer.allocate(8).putLong(eventTime).array()));
-        watermarkSent = Long.MIN_VALUE;
-        lastRecordWallClock = context.currentSystemTimeMs();
+        announced = false;
+        initWallClock = context.currentSystemTimeMs();
+        lastRecordWallClock = initWallClock;
         context.schedule(Duration.ofMillis(WALL_CLOCK_TICK_MS), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
@@ -161,10 +164,30 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     }
 
     private void onWallClock(long now) {
+        if (eventTime == Long.MIN_VALUE) {
+            // no events yet: first make the fleet stage wait for this task, then, idle for the grace period,
+            // tell it not to (an empty partition must not hold the fleet back)
+            announce(now - initWallClock >= rules.graceMs ? Long.MAX_VALUE : Long.MIN_VALUE);
+            return;
+        }
         long idle = now - lastRecordWallClock;
-        if (eventTime != Long.MIN_VALUE && idle >= rules.graceMs) {
+        if (idle >= rules.graceMs) {
             closeUpTo(eventTime + idle);
         }
+    }
+
+    /**
+     * Tells every fleet task how far this task has closed its windows. Sent when it moves, and once early so
+     * that the fleet stage knows this task exists before other tasks' watermarks let it emit a window.
+     */
+    private void announce(long nextClose) {
+        if (announced && nextClose == watermarkSent) {
+            return;
+        }
+        announced = true;
+        watermarkSent = nextClose;
+        context.forward(new Record<>("", FleetRecord.watermark(upstream, nextClose),
+                context.currentSystemTimeMs()));
     }
 
     private void closeUpTo(long time) {
@@ -172,10 +195,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
             return;
         }
         book.closeThrough(book.startOf(time - rules.graceMs - rules.windowMs), false, this::close);
-        if (book.nextClose != Long.MIN_VALUE && book.nextClose > watermarkSent) {
-            watermarkSent = book.nextClose;
-            context.forward(new Record<>("", FleetRecord.watermark(upstream, watermarkSent), watermarkSent));
-        }
+        announce(book.nextClose);
     }
 
     private void close(long start, Window window) {

@@ -29,10 +29,15 @@ final class EventSets {
 
     /** @return records, each a batch of one host's events */
     static List<List<Event>> random(long seed, int records, int hosts, int services, long spanMs, long graceMs) {
+        return random(seed, Harness.T0, records, hosts, services, spanMs, graceMs);
+    }
+
+    static List<List<Event>> random(long seed, long t0, int records, int hosts, int services, long spanMs,
+                                    long graceMs) {
         Random r = new Random(seed);
         List<List<Event>> out = new ArrayList<>();
         for (int i = 0; i < records; i++) {
-            long base = Harness.T0 + spanMs * i / records;
+            long base = t0 + spanMs * i / records;
             String host = "h" + r.nextInt(hosts);
             List<Event> batch = new ArrayList<>();
             for (int n = 1 + r.nextInt(4); n > 0; n--) {

@@ -48,6 +48,8 @@ final class Harness implements AutoCloseable {
         driver = new TopologyTestDriver(RiffleTopology.build(config, counters), p, Instant.ofEpochMilli(T0));
         events = driver.createInputTopic("riffle-events", new StringSerializer(), new ByteArraySerializer());
         points = driver.createOutputTopic("riffle-points", new StringDeserializer(), new ByteArrayDeserializer());
+        // past the fleet stage's start-up hold, before any event: tasks announce themselves, nothing closes
+        driver.advanceWallClockTime(Duration.ofMillis(config.get(TopologyKeys.GRACE_MS) + 500));
     }
 
     static Config config(ConfigKey<?> key, Object value) {
