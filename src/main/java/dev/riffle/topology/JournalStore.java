@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * last commit together, and the restored state resumes from exactly there.
  *
  * <p>{@link CachedStateStore} is Kafka Streams' internal interface for this flush; it is the one internal type
- * Riffle relies on, and {@code JournalStoreTest} fails if a Kafka upgrade stops calling it at commit.
+ * Riffle relies on, and {@code JournalTest} fails if a Kafka upgrade stops calling it at commit.
  */
 final class JournalStore implements StateStore, CachedStateStore<byte[], byte[]> {
     private final KeyValueStore<Bytes, byte[]> inner;
