@@ -22,9 +22,13 @@ import org.slf4j.LoggerFactory;
  * <p>The events topic is keyed by host, so every event of a host is in one partition and this stage needs no
  * repartition. Lateness is judged per event (a record may carry events of several windows): an event is late
  * when its window already closed or when the latest event time seen by this task is past its window's end plus
- * the grace. A window closes when that event time passes its end plus the grace; an idle task lets time run on
- * by the wall clock once it has seen no record for the grace period, so silence never holds points back, while
- * a replay (never idle) closes windows by event time alone and gives the same points.
+ * the grace. A window closes when that event time passes its end plus the grace.
+ *
+ * <p>A live task that falls idle lets time run on by the wall clock once it has seen no record for the grace
+ * period, so silence never holds points back. Live means its latest events were close to the wall clock when
+ * they arrived (within {@code topology.live_lag_ms}): a replay or a catch-up after downtime is not live, so a
+ * partition whose fetch stalls for a moment cannot make the rest of its backlog late; it closes windows by event
+ * time alone and gives the same points as any other run.
  */
 final class HostWindows implements Processor<String, byte[], String, byte[]> {
     static final String STORE = "host-windows";
@@ -44,6 +48,8 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     private int upstream;
     private long eventTime;
     private long lastRecordWallClock;
+    /** how far event time was behind the wall clock at the last record */
+    private long lag;
     private long watermarkSent;
     private boolean announced;
     private long initWallClock;
@@ -81,6 +87,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         announced = false;
         initWallClock = context.currentSystemTimeMs();
         lastRecordWallClock = initWallClock;
+        lag = eventTime == Long.MIN_VALUE ? 0 : initWallClock - eventTime; // restored: live if it was
         context.schedule(Duration.ofMillis(WALL_CLOCK_TICK_MS), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
@@ -102,6 +109,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         for (Event e : events) {
             add(e);
         }
+        lag = eventTime == Long.MIN_VALUE ? Long.MAX_VALUE : lastRecordWallClock - eventTime;
         counters.eventsProcessed.add(events.size());
         closeUpTo(eventTime);
     }
@@ -171,7 +179,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
             return;
         }
         long idle = now - lastRecordWallClock;
-        if (idle >= rules.graceMs) {
+        if (idle >= rules.graceMs && lag <= rules.liveLagMs) {
             closeUpTo(eventTime + idle);
         }
     }

@@ -22,6 +22,7 @@ final class Rules {
     final long graceMs;
     final long defaultTtlMs;
     final long fleetLatenessMs;
+    final long liveLagMs;
     final boolean untaggedAsGauge;
     final String selfHost;
     final Router router;
@@ -36,6 +37,7 @@ final class Rules {
         graceMs = config.get(TopologyKeys.GRACE_MS);
         defaultTtlMs = config.get(TopologyKeys.DEFAULT_TTL_SECONDS) * 1000L;
         fleetLatenessMs = config.get(TopologyKeys.FLEET_LATENESS_MS);
+        liveLagMs = config.get(TopologyKeys.LIVE_LAG_MS);
         untaggedAsGauge = config.get(TopologyKeys.UNTAGGED_AS_GAUGE);
         selfHost = config.get(TopologyKeys.SELF_HOST);
         router = new Router(config.get(TopologyKeys.ENVIRONMENTS), config.get(TopologyKeys.FLEET_HOSTS));

@@ -32,6 +32,9 @@ public final class TopologyKeys {
             "treat events with no kind tag as gauges (false: count them as unknown-kinds and ignore them)");
     public static final ConfigKey<Integer> FLEET_LATENESS_MS = ConfigKey.integer("topology.fleet_lateness_ms",
             60_000, 0, 86_400_000, "how long an emitted fleet window still takes corrections from lagging tasks");
+    public static final ConfigKey<Integer> LIVE_LAG_MS = ConfigKey.integer("topology.live_lag_ms", 60_000, 0,
+            86_400_000, "a task closes windows by the wall clock when idle only while live: its latest events were"
+                    + " at most this far behind the wall clock when they arrived (a replay or catch-up never is)");
     public static final ConfigKey<String> SELF_HOST = ConfigKey.string("topology.self_host", "riffle",
             "host of Riffle's own metrics (raw-events-processed, late-events, unknown-kinds, points-emitted)");
     public static final ConfigKey<Integer> THREADS = ConfigKey.integer("topology.threads", 1, 1, 64,
@@ -52,5 +55,5 @@ public final class TopologyKeys {
 
     public static final List<ConfigKey<?>> ALL = List.of(APPLICATION_ID, ENVIRONMENTS, WINDOW_SECONDS, GRACE_MS,
             METER_SUFFIX, THREADS, COMMIT_INTERVAL_MS, FLEET_HOSTS, OCCURRENCE_SUFFIX, PERCENTILE_SUFFIX, PERCENTILES,
-            DEFAULT_TTL_SECONDS, UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, SELF_HOST);
+            DEFAULT_TTL_SECONDS, UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, LIVE_LAG_MS, SELF_HOST);
 }
