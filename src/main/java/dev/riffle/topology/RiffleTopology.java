@@ -6,7 +6,6 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -39,12 +38,9 @@ public final class RiffleTopology {
                 .stream(config.get(CommonKeys.EVENTS_TOPIC),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
                 .process(() -> new HostWindows(rules, counters), Named.as("host-windows"), HostWindows.STORE);
-        Map<String, KStream<String, byte[]>> byKind = hostOutput.split(Named.as("host-"))
-                .branch((key, value) -> FleetRecord.isFleetRecord(value), Branched.as("partials"))
-                .defaultBranch(Branched.as("points"));
-        byKind.get("host-points").to(points,
-                Produced.with(Serdes.String(), Serdes.ByteArray()).withName("host-points-out"));
-        byKind.get("host-partials")
+        hostOutput.filterNot((key, value) -> FleetRecord.isFleetRecord(value), Named.as("host-points"))
+                .to(points, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("host-points-out"));
+        hostOutput.filter((key, value) -> FleetRecord.isFleetRecord(value), Named.as("host-partials"))
                 .repartition(Repartitioned.<String, byte[]>as(FLEET_PARTIALS)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(Serdes.ByteArray())
