@@ -39,8 +39,13 @@ public final class TopologyKeys {
             "host of Riffle's own metrics (raw-events-processed, late-events, unknown-kinds, points-emitted)");
     public static final ConfigKey<Integer> THREADS = ConfigKey.integer("topology.threads", 1, 1, 64,
             "stream threads per instance");
-    public static final ConfigKey<Long> COMMIT_INTERVAL_MS = ConfigKey.longValue("topology.commit_interval_ms", 100,
-            1, 600_000, "how often offsets and state are committed");
+    /**
+     * Open windows are saved at each commit, about one record per changed series: at 100 ms that is close to
+     * one per event at 250k events/s (measured: 190k events/s vs 320k at 1000 ms). Points become visible to
+     * read_committed consumers at commit, so this adds up to a second to the 5 s window + 1 s grace.
+     */
+    public static final ConfigKey<Long> COMMIT_INTERVAL_MS = ConfigKey.longValue("topology.commit_interval_ms", 1000,
+            1, 600_000, "how often offsets and state are committed (points become visible at commit)");
 
     static Map<String, String> defaultFleetHosts() {
         Map<String, String> m = new LinkedHashMap<>();

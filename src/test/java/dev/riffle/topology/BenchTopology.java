@@ -26,7 +26,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * Benchmark (run by scripts/bench-topology, not a test): preloads events into riffle-events on an in-process
  * broker, then times one StreamsApp instance (exactly-once, default settings) processing all of them.
  *
- * <pre>args: [events=2000000] [hosts=1000] [services=50] [batch=10] [perKeyPerWindow=10] [hot=false] [threads=1]</pre>
+ * <pre>args: [events=2000000] [hosts=1000] [services=50] [batch=10] [perKeyPerWindow=10] [hot=false] [threads=1] [commitMs=100]</pre>
  * Kinds are mixed: 40% meter, 20% gauge, 20% histogram, 10% timer, 10% occurrence; environments production
  * and staging. {@code perKeyPerWindow} sets how many events each (host, service) sees per 5 s window, and so
  * the ratio of points to events. {@code hot=true} sends every event to one service.
@@ -48,6 +48,7 @@ public final class BenchTopology {
         int perKeyPerWindow = Integer.parseInt(a.getOrDefault("perKeyPerWindow", "10"));
         boolean hot = Boolean.parseBoolean(a.getOrDefault("hot", "false"));
         String threads = a.getOrDefault("threads", "1");
+        String commitMs = a.getOrDefault("commitMs", TopologyKeys.COMMIT_INTERVAL_MS.defaultValue().toString());
 
         Path dir = Files.createTempDirectory("riffle-bench");
         try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
@@ -63,7 +64,8 @@ public final class BenchTopology {
                     + " hot=%s) in %.1f s%n", events, hosts, hot ? 1 : services, batch, perKeyPerWindow, hot,
                     (System.nanoTime() - t0) / 1e9);
 
-            Config config = Config.load(null, Map.of("RIFFLE_TOPOLOGY_THREADS", threads), Harness.KEYS);
+            Config config = Config.load(null, Map.of("RIFFLE_TOPOLOGY_THREADS", threads,
+                    "RIFFLE_TOPOLOGY_COMMIT_INTERVAL_MS", commitMs), Harness.KEYS);
             StreamsApp app = new StreamsApp(config, bootstrap, Map.of(StreamsConfig.STATE_DIR_CONFIG,
                     dir.resolve("streams").toString()));
             long start = System.nanoTime();
