@@ -33,7 +33,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -89,6 +88,7 @@ class ExactlyOnceTest {
             env.put("RIFFLE_TOPICS_POINTS", id + "-points");
             env.put("RIFFLE_TOPOLOGY_APPLICATION_ID", id);
             env.put("RIFFLE_TOPOLOGY_GRACE_MS", Long.toString(GRACE));
+            env.put("RIFFLE_TOPOLOGY_COMMIT_INTERVAL_MS", "100"); // frequent commits: a kill lands mid-stream
             // tasks reach the far-future sentinel at different times; the fleet must wait for the slowest
             env.put("RIFFLE_TOPOLOGY_FLEET_LATENESS_MS", Long.toString(2 * (SENTINEL - T0)));
             config = Config.load(null, env, Harness.KEYS);
@@ -116,10 +116,8 @@ class ExactlyOnceTest {
         }
 
         StreamsApp app(String stateDir) {
-            return new StreamsApp(config, kafka.bootstrapServers(), Map.of(
-                    StreamsConfig.STATE_DIR_CONFIG, dir.resolve(stateDir).toString(),
-                    StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000,
-                    StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20));
+            return new StreamsApp(config, kafka.bootstrapServers(),
+                    StreamsProcess.overrides(dir.resolve(stateDir).toString()));
         }
 
         void produce(List<List<Event>> records) {
@@ -253,17 +251,25 @@ class ExactlyOnceTest {
         try (Points points = new Points(run)) {
             StreamsApp first = run.app("restart-first");
             first.start();
-            boolean some = points.awaitUntil(() -> points.lines.size() > 200, Duration.ofSeconds(60));
+            long third = EventSets.flat(records).size() / 3;
+            boolean some = points.awaitUntil(() -> first.counters().eventsProcessed() >= third, Duration.ofSeconds(60));
             first.close();
-            assertTrue(some, "the first instance emitted points");
-            StreamsApp second = run.app("restart-second"); // empty state dir: restores from the changelog
-            try {
-                second.start();
-                run.closeEverything();
-                points.assertOracle(new Oracle(60_000).points(EventSets.flat(records)));
-            } finally {
-                second.close();
-            }
+            log.info("first instance closed after {} of {} events", first.counters().eventsProcessed(),
+                    EventSets.flat(records).size());
+            assertTrue(some, "the first instance processed events");
+            takeOver(run, records, points, "restart-second");
+        }
+    }
+
+    /** A second instance with an empty state dir restores from the changelog and finishes the work. */
+    static void takeOver(Run run, List<List<Event>> records, Points points, String stateDir) {
+        StreamsApp second = run.app(stateDir);
+        try {
+            second.start();
+            run.closeEverything();
+            points.assertOracle(new Oracle(60_000).points(EventSets.flat(records)));
+        } finally {
+            second.close();
         }
     }
 
@@ -287,14 +293,8 @@ class ExactlyOnceTest {
                 child.waitFor(30, TimeUnit.SECONDS);
             }
             assertTrue(some, "the killed instance emitted points first; its log: " + dir.resolve("killed-first.log"));
-            StreamsApp second = run.app("killed-second");
-            try {
-                second.start();
-                run.closeEverything();
-                points.assertOracle(new Oracle(60_000).points(EventSets.flat(records)));
-            } finally {
-                second.close();
-            }
+            log.info("killed the first instance after {} committed points", points.lines.size());
+            takeOver(run, records, points, "killed-second");
         }
     }
 
