@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class HostWindows implements Processor<String, byte[], String, byte[]> {
     static final String STORE = "host-windows";
     static final long WALL_CLOCK_TICK_MS = 200;
+    /** an event further ahead of the wall clock is a wrong clock: it would make every event after it late */
+    static final long MAX_FUTURE_MS = 3_600_000;
     private static final Logger log = LoggerFactory.getLogger(HostWindows.class);
 
     private final Rules rules;
@@ -116,6 +118,10 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
 
     private void add(Event e) {
         long t = e.timeMillis();
+        if (t > lastRecordWallClock + MAX_FUTURE_MS) {
+            counters.futureEvents.increment();
+            return;
+        }
         long start = book.startOf(t);
         if (book.isClosed(start) || start + rules.windowMs + rules.graceMs <= eventTime) {
             counters.lateEvents.increment();

@@ -75,6 +75,7 @@ public final class StreamsApp implements Stage {
     public String status() {
         return state() + ", events " + counters.eventsProcessed() + ", points out " + counters.pointsEmitted()
                 + ", late " + counters.lateEvents() + ", unknown kind " + counters.unknownKind()
+                + ", future " + counters.futureEvents()
                 + ", fleet corrections " + counters.fleetCorrections();
     }
 

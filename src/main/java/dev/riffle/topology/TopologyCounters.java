@@ -9,6 +9,7 @@ public final class TopologyCounters {
     final LongAdder malformedRecords = new LongAdder();
     final LongAdder unknownKind = new LongAdder();
     final LongAdder missingMetric = new LongAdder();
+    final LongAdder futureEvents = new LongAdder();
     final LongAdder pointsEmitted = new LongAdder();
     final LongAdder fleetCorrections = new LongAdder();
     final LongAdder fleetLate = new LongAdder();
@@ -32,6 +33,11 @@ public final class TopologyCounters {
     /** gauge, histogram or timer events without a metric (ignored) */
     public long missingMetric() {
         return missingMetric.sum();
+    }
+
+    /** events more than an hour ahead of the wall clock (a wrong clock), dropped */
+    public long futureEvents() {
+        return futureEvents.sum();
     }
 
     public long pointsEmitted() {

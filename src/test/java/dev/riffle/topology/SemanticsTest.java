@@ -215,6 +215,16 @@ class SemanticsTest {
     }
 
     @Test
+    void eventFromAWrongClockFarAheadIsDroppedAndDoesNotMakeOthersLate() {
+        h.send(T0 + 2 * 3_600_000, "box1", "foo", null, "meter"); // two hours ahead of the wall clock
+        h.send(T0, "box1", "foo", null, "meter");
+        advanceTo(T0 + 6_000);
+        assertEquals(List.of(line("box1.foo.rate-per-second", 0.2, T0)), only(h.lines(), "box1"));
+        assertEquals(1, h.counters.futureEvents());
+        assertEquals(0, h.counters.lateEvents());
+    }
+
+    @Test
     void idleTaskClosesWindowsByWallClock() {
         h.send(T0 + 1_000, "box1", "foo", null, "production", "meter");
         h.idle(Duration.ofSeconds(2));
