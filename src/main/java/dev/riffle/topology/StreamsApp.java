@@ -75,8 +75,9 @@ public final class StreamsApp implements Stage {
     public String status() {
         return state() + ", events " + counters.eventsProcessed() + ", points out " + counters.pointsEmitted()
                 + ", late " + counters.lateEvents() + ", unknown kind " + counters.unknownKind()
-                + ", future " + counters.futureEvents()
-                + ", fleet corrections " + counters.fleetCorrections();
+                + ", no metric " + counters.missingMetric() + ", future " + counters.futureEvents()
+                + ", malformed " + counters.malformedRecords() + ", fleet corrections " + counters.fleetCorrections()
+                + ", fleet late " + counters.fleetLate();
     }
 
     @Override
