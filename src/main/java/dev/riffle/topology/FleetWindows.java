@@ -31,6 +31,7 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     private final TopologyCounters counters;
 
     private ProcessorContext<String, byte[]> context;
+    private PointWriter points;
     private WindowBook book;
     private Journal journal;
     /** per-host task (partition) -> the start of the first window it has not closed yet */
@@ -48,6 +49,7 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
+        points = new PointWriter(rules, context);
         JournalStore store = context.getStateStore(STORE);
         book = new WindowBook(rules.windowMs);
         journal = new Journal(store);
@@ -104,7 +106,7 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     /** A partial for a window already emitted: re-emit its point, and the 0.0s it now owes to later windows. */
     private void correct(long start, Aggregate merged) {
         counters.fleetCorrections.increment();
-        counters.pointsEmitted.add(rules.emit(merged, start, context));
+        counters.pointsEmitted.add(points.emit(merged, start));
         if (merged.series.kind() != Kind.METER) {
             return;
         }
@@ -115,7 +117,7 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
         for (long s = start + rules.windowMs; s < book.nextClose && s < after[1]; s += rules.windowMs) {
             Window w = book.windows.get(s);
             if (s >= oldExpiry && (w == null || !w.aggregates.containsKey(merged.series))) {
-                rules.emitZero(merged.series, s, context);
+                points.zero(merged.series, s);
                 counters.pointsEmitted.increment();
             }
         }
@@ -150,10 +152,10 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     }
 
     private void emit(long start, Window window) {
-        int points = 0;
+        int emitted = 0;
         if (window != null) {
             for (Aggregate a : window.aggregates.values()) {
-                points += rules.emit(a, start, context);
+                emitted += points.emit(a, start);
                 if (a.series.kind() == Kind.METER) {
                     book.trackMeter(a);
                 }
@@ -161,9 +163,9 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
         }
         int[] zeros = {0};
         book.fillSilent(start, window, meter -> {
-            rules.emitZero(meter, start, context);
+            points.zero(meter, start);
             zeros[0]++;
         });
-        counters.pointsEmitted.add(points + zeros[0]);
+        counters.pointsEmitted.add(emitted + zeros[0]);
     }
 }

@@ -45,6 +45,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     private final Series pointsEmitted;
 
     private ProcessorContext<String, byte[]> context;
+    private PointWriter points;
     private WindowBook book;
     private Journal journal;
     private int upstream;
@@ -79,6 +80,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
+        points = new PointWriter(rules, context);
         upstream = context.taskId().partition();
         JournalStore store = context.getStateStore(STORE);
         book = new WindowBook(rules.windowMs);
@@ -214,12 +216,12 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
 
     private void close(long start, Window window) {
         Map<Series, Aggregate> partials = new HashMap<>();
-        int points = 0;
+        int emitted = 0;
         if (window != null) {
             for (Aggregate a : window.aggregates.values()) {
                 Series s = a.series;
                 if (s.host() != null) {
-                    points += rules.emit(a, start, context);
+                    emitted += points.emit(a, start);
                     if (s.kind() == Kind.METER) {
                         book.trackMeter(a);
                     }
@@ -231,14 +233,14 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         }
         int[] zeros = {0};
         book.fillSilent(start, window, meter -> {
-            rules.emitZero(meter, start, context);
+            points.zero(meter, start);
             zeros[0]++;
         });
-        points += zeros[0];
-        counters.pointsEmitted.add(points);
-        if (points > 0) {
+        emitted += zeros[0];
+        counters.pointsEmitted.add(emitted);
+        if (emitted > 0) {
             partials.computeIfAbsent(pointsEmitted.fleet(), Aggregate::new)
-                    .addCount(start, points, start + rules.defaultTtlMs);
+                    .addCount(start, emitted, start + rules.defaultTtlMs);
         }
         for (Aggregate p : partials.values()) {
             context.forward(new Record<>(FleetRecord.key(p.series), FleetRecord.partial(start, p), start));

@@ -1,12 +1,7 @@
 package dev.riffle.topology;
 
 import dev.riffle.config.Config;
-import dev.riffle.core.GraphitePath;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
 import java.util.List;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * The semantics read from configuration, shared by both stages: window and lateness, expiry, routing, and how
@@ -60,32 +55,35 @@ final class Rules {
         return timeMs + (ttlSeconds == null || !(ttlSeconds > 0) ? defaultTtlMs : (long) (ttlSeconds * 1000.0));
     }
 
-    /** Forwards the points of one series in one window; returns how many. */
-    int emit(Aggregate a, long start, ProcessorContext<String, byte[]> context) {
-        Series s = a.series;
-        switch (s.kind()) {
-            case METER -> forward(context, s.host(), s.service() + " " + meterSuffix, a.sum * 1000.0 / windowMs, start);
-            case GAUGE -> forward(context, s.host(), s.service(), a.lastValue, start);
-            case OCCURRENCE -> forward(context, s.host(), s.service() + " " + occurrenceSuffix, 1.0, start);
+    /** The result services of a series, one per point, in emission order. */
+    String[] services(Series s) {
+        return switch (s.kind()) {
+            case METER -> new String[] {s.service() + " " + meterSuffix};
+            case GAUGE -> new String[] {s.service()};
+            case OCCURRENCE -> new String[] {s.service() + " " + occurrenceSuffix};
             case HISTOGRAM -> {
+                String[] out = new String[ranks.length];
                 for (int i = 0; i < ranks.length; i++) {
-                    forward(context, s.host(), s.service() + " " + percentileSuffix + " " + percentiles.get(i),
-                            a.values.valueAt(ranks[i]), start);
+                    out[i] = s.service() + " " + percentileSuffix + " " + percentiles.get(i);
                 }
-                return ranks.length;
+                yield out;
             }
-        }
-        return 1;
+        };
     }
 
-    /** The 0.0 a silent meter gets while its last event has not expired. */
-    void emitZero(Series meter, long start, ProcessorContext<String, byte[]> context) {
-        forward(context, meter.host(), meter.service() + " " + meterSuffix, 0.0, start);
-    }
-
-    private static void forward(ProcessorContext<String, byte[]> context, String host, String service, double value,
-                                long start) {
-        Point point = new Point(value, Math.floorDiv(start, 1000));
-        context.forward(new Record<>(GraphitePath.of(host, service), PointCodec.encode(point), start));
+    /** The values of an aggregate's points, in the order of {@link #services}. */
+    double[] values(Aggregate a) {
+        return switch (a.series.kind()) {
+            case METER -> new double[] {a.sum * 1000.0 / windowMs};
+            case GAUGE -> new double[] {a.lastValue};
+            case OCCURRENCE -> new double[] {1.0};
+            case HISTOGRAM -> {
+                double[] out = new double[ranks.length];
+                for (int i = 0; i < ranks.length; i++) {
+                    out[i] = a.values.valueAt(ranks[i]);
+                }
+                yield out;
+            }
+        };
     }
 }
