@@ -2,15 +2,24 @@ package dev.riffle.topology;
 
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * The one entry point that builds the stream processing: what runs in {@code riffle streams} and what the
- * TopologyTestDriver tests drive. Reads top to bottom the way the data flows.
+ * TopologyTestDriver tests drive. Reads top to bottom the way the data flows:
+ * events -> per-host windows -> points, and partials -> repartition by fleet series -> fleet windows -> points.
  */
 public final class RiffleTopology {
+    static final String FLEET_PARTIALS = "fleet-partials";
+
     private RiffleTopology() {
     }
 
@@ -19,20 +28,25 @@ public final class RiffleTopology {
     }
 
     public static Topology build(Config config, TopologyCounters counters) {
-        Router router = new Router(config.get(TopologyKeys.ENVIRONMENTS));
-        long windowMs = config.get(TopologyKeys.WINDOW_SECONDS) * 1000L;
-        long graceMs = config.get(TopologyKeys.GRACE_MS);
-        String meterSuffix = config.get(TopologyKeys.METER_SUFFIX);
+        Rules rules = new Rules(config);
+        String points = config.get(CommonKeys.POINTS_TOPIC);
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(JournalStore.builder(HostWindows.STORE).withLoggingEnabled(Map.of()));
+        builder.addStateStore(JournalStore.builder(FleetWindows.STORE).withLoggingEnabled(Map.of()));
 
-        Topology topology = new Topology();
-        topology.addSource("events", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
-                config.get(CommonKeys.EVENTS_TOPIC));
-        topology.addProcessor("meter-windows",
-                () -> new MeterWindows(router, windowMs, graceMs, meterSuffix, counters), "events");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(MeterWindows.STORE), Serdes.String(), Serdes.Double()), "meter-windows");
-        topology.addSink("points", config.get(CommonKeys.POINTS_TOPIC), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer(), "meter-windows");
-        return topology;
+        KStream<String, byte[]> hostOutput = builder
+                .stream(config.get(CommonKeys.EVENTS_TOPIC),
+                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
+                .process(() -> new HostWindows(rules, counters), Named.as("host-windows"), HostWindows.STORE);
+        hostOutput.filterNot((key, value) -> FleetRecord.isFleetRecord(value), Named.as("host-points"))
+                .to(points, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("host-points-out"));
+        hostOutput.filter((key, value) -> FleetRecord.isFleetRecord(value), Named.as("host-partials"))
+                .repartition(Repartitioned.<String, byte[]>as(FLEET_PARTIALS)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(Serdes.ByteArray())
+                        .withStreamPartitioner(new FleetRecord.Partitioner()))
+                .process(() -> new FleetWindows(rules, counters), Named.as("fleet-windows"), FleetWindows.STORE)
+                .to(points, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("fleet-points-out"));
+        return builder.build();
     }
 }

@@ -77,7 +77,10 @@ public final class StreamsApp implements Stage {
     @Override
     public String status() {
         return state() + ", events " + counters.eventsProcessed() + ", points out " + counters.pointsEmitted()
-                + ", late " + counters.lateEvents();
+                + ", late " + counters.lateEvents() + ", unknown kind " + counters.unknownKind()
+                + ", no metric " + counters.missingMetric() + ", future " + counters.futureEvents()
+                + ", malformed " + counters.malformedRecords() + ", fleet corrections " + counters.fleetCorrections()
+                + ", fleet late " + counters.fleetLate();
     }
 
     @Override

@@ -8,7 +8,11 @@ public final class TopologyCounters {
     final LongAdder lateEvents = new LongAdder();
     final LongAdder malformedRecords = new LongAdder();
     final LongAdder unknownKind = new LongAdder();
+    final LongAdder missingMetric = new LongAdder();
+    final LongAdder futureEvents = new LongAdder();
     final LongAdder pointsEmitted = new LongAdder();
+    final LongAdder fleetCorrections = new LongAdder();
+    final LongAdder fleetLate = new LongAdder();
 
     public long eventsProcessed() {
         return eventsProcessed.sum();
@@ -26,7 +30,27 @@ public final class TopologyCounters {
         return unknownKind.sum();
     }
 
+    /** gauge, histogram or timer events without a metric (ignored) */
+    public long missingMetric() {
+        return missingMetric.sum();
+    }
+
+    /** events more than an hour ahead of the wall clock (a wrong clock), dropped */
+    public long futureEvents() {
+        return futureEvents.sum();
+    }
+
     public long pointsEmitted() {
         return pointsEmitted.sum();
+    }
+
+    /** fleet points re-emitted because a partial arrived after its window was emitted */
+    public long fleetCorrections() {
+        return fleetCorrections.sum();
+    }
+
+    /** partials that arrived after their fleet window was dropped (beyond the fleet lateness) */
+    public long fleetLate() {
+        return fleetLate.sum();
     }
 }

@@ -1,0 +1,89 @@
+package dev.riffle.topology;
+
+import dev.riffle.config.Config;
+import java.util.List;
+
+/**
+ * The semantics read from configuration, shared by both stages: window and lateness, expiry, routing, and how
+ * an aggregate becomes points (result service names and values). See README "Semantics".
+ */
+final class Rules {
+    static final String RAW_EVENTS_PROCESSED = "raw-events-processed";
+    static final String LATE_EVENTS = "late-events";
+    static final String UNKNOWN_KINDS = "unknown-kinds";
+    static final String POINTS_EMITTED = "points-emitted";
+
+    final long windowMs;
+    final long graceMs;
+    final long defaultTtlMs;
+    final long fleetLatenessMs;
+    final long liveLagMs;
+    final boolean untaggedAsGauge;
+    final String selfHost;
+    final Router router;
+    private final String meterSuffix;
+    private final String occurrenceSuffix;
+    private final String percentileSuffix;
+    private final List<String> percentiles;
+    private final double[] ranks;
+
+    Rules(Config config) {
+        windowMs = config.get(TopologyKeys.WINDOW_SECONDS) * 1000L;
+        graceMs = config.get(TopologyKeys.GRACE_MS);
+        defaultTtlMs = config.get(TopologyKeys.DEFAULT_TTL_SECONDS) * 1000L;
+        fleetLatenessMs = config.get(TopologyKeys.FLEET_LATENESS_MS);
+        liveLagMs = config.get(TopologyKeys.LIVE_LAG_MS);
+        untaggedAsGauge = config.get(TopologyKeys.UNTAGGED_AS_GAUGE);
+        selfHost = config.get(TopologyKeys.SELF_HOST);
+        router = new Router(config.get(TopologyKeys.ENVIRONMENTS), config.get(TopologyKeys.FLEET_HOSTS));
+        meterSuffix = config.get(TopologyKeys.METER_SUFFIX);
+        occurrenceSuffix = config.get(TopologyKeys.OCCURRENCE_SUFFIX);
+        percentileSuffix = config.get(TopologyKeys.PERCENTILE_SUFFIX);
+        percentiles = config.get(TopologyKeys.PERCENTILES);
+        ranks = new double[percentiles.size()];
+        for (int i = 0; i < ranks.length; i++) {
+            ranks[i] = Double.parseDouble(percentiles.get(i));
+            if (!(ranks[i] >= 0 && ranks[i] <= 1)) {
+                throw new dev.riffle.config.ConfigException(TopologyKeys.PERCENTILES.name() + ": got '"
+                        + percentiles.get(i) + "', expected numbers from 0 to 1");
+            }
+        }
+    }
+
+    /** An event's expiry: its time plus its ttl, else plus the default ttl. */
+    long expiry(long timeMs, Float ttlSeconds) {
+        return timeMs + (ttlSeconds == null || !(ttlSeconds > 0) ? defaultTtlMs : (long) (ttlSeconds * 1000.0));
+    }
+
+    /** The result services of a series, one per point, in emission order. */
+    String[] services(Series s) {
+        return switch (s.kind()) {
+            case METER -> new String[] {s.service() + " " + meterSuffix};
+            case GAUGE -> new String[] {s.service()};
+            case OCCURRENCE -> new String[] {s.service() + " " + occurrenceSuffix};
+            case HISTOGRAM -> {
+                String[] out = new String[ranks.length];
+                for (int i = 0; i < ranks.length; i++) {
+                    out[i] = s.service() + " " + percentileSuffix + " " + percentiles.get(i);
+                }
+                yield out;
+            }
+        };
+    }
+
+    /** The values of an aggregate's points, in the order of {@link #services}. */
+    double[] values(Aggregate a) {
+        return switch (a.series.kind()) {
+            case METER -> new double[] {a.sum * 1000.0 / windowMs};
+            case GAUGE -> new double[] {a.lastValue};
+            case OCCURRENCE -> new double[] {1.0};
+            case HISTOGRAM -> {
+                double[] out = new double[ranks.length];
+                for (int i = 0; i < ranks.length; i++) {
+                    out[i] = a.values.valueAt(ranks[i]);
+                }
+                yield out;
+            }
+        };
+    }
+}

@@ -1,0 +1,53 @@
+package dev.riffle.topology;
+
+import static dev.riffle.topology.Harness.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The open windows are saved at each commit, through Kafka Streams' cache flush, and load back whole. */
+class JournalTest {
+
+    static List<String> keys(JournalStore store) {
+        List<String> keys = new ArrayList<>();
+        store.forEach((k, v) -> keys.add(String.valueOf((char) k[0])));
+        return keys;
+    }
+
+    @Test
+    void kafkaStreamsCallsTheSaveAtEveryCommit() {
+        try (Harness h = new Harness()) {
+            JournalStore store = (JournalStore) h.driver.getStateStore(HostWindows.STORE);
+            assertEquals(List.of("m"), keys(store), "only the clocks before any event");
+            h.send(T0, "box1", "foo", null, "meter"); // TopologyTestDriver commits after each record
+            assertEquals(List.of("m", "w"), keys(store));
+            h.send(T0 + 6_000, "box1", "foo", null, "meter"); // closes the first window: its chunk goes
+            assertTrue(keys(store).contains("f"), "the fill-in table is saved: " + keys(store));
+            assertEquals(1, keys(store).stream().filter("w"::equals).count(), keys(store).toString());
+        }
+    }
+
+    @Test
+    void aSavedBookLoadsBackWithTheSameAggregates() {
+        try (Harness h = new Harness()) {
+            for (int i = 0; i < 50; i++) {
+                h.send(T0 + i, "box" + (i % 3), "lat", (double) i, "production", "histogram");
+                h.send(T0 + i, "box" + (i % 3), "req", null, "production", "meter");
+            }
+            JournalStore store = (JournalStore) h.driver.getStateStore(HostWindows.STORE);
+            WindowBook book = new WindowBook(5_000);
+            new Journal(store).load(book);
+            Window w = book.windows.get(T0);
+            assertEquals(2 * 3 + 1, w.aggregates.size(), "6 series and the events-processed self metric");
+            Aggregate lat = w.aggregates.get(new Series("box0.production", "lat", Kind.HISTOGRAM,
+                    "all-hosts.production"));
+            assertEquals(17, lat.values.count());
+            assertEquals(48.0, lat.values.valueAt(1.0));
+            Aggregate req = w.aggregates.get(new Series("box1.production", "req", Kind.METER, "all-hosts.production"));
+            assertEquals(17.0, req.sum); // box1 gets i = 1, 4, ..., 49
+        }
+    }
+}
