@@ -38,8 +38,11 @@ public final class Topics {
                 new NewTopic(config.get(CommonKeys.EVENTS_TOPIC),
                         Optional.of(config.get(CommonKeys.EVENTS_PARTITIONS)), replication)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs))),
+                // points carry their window start as timestamp; a backfill's old windows would be deleted by
+                // retention before the sink reads them, so the points topic keeps time by arrival instead
                 new NewTopic(config.get(CommonKeys.POINTS_TOPIC),
-                        Optional.of(config.get(CommonKeys.POINTS_PARTITIONS)), replication));
+                        Optional.of(config.get(CommonKeys.POINTS_PARTITIONS)), replication)
+                        .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")));
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
