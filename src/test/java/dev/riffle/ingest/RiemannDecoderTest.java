@@ -41,7 +41,7 @@ class RiemannDecoderTest {
     void eventWithoutHostIsCountedAndTheOthersKept() {
         byte[] msg = {0x32, 3, 0x1a, 1, 's', 0x32, 6, 0x1a, 1, 's', 0x22, 1, 'h'};
         assertEquals(1, decoder.decode(msg, 0, msg.length, 42).events().size());
-        assertEquals(1, counters.rejected(IngestCounters.Reason.MISSING_HOST_OR_SERVICE));
+        assertEquals(1, counters.count(IngestCounters.Reason.MISSING_HOST_OR_SERVICE));
     }
 
     @Test
