@@ -39,7 +39,7 @@ final class Utf8 {
             if (b >= 0x20 && b < 0x7F) {
                 out.append((char) b);
             } else {
-                out.append(String.format("\\x%02x", b));
+                out.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 15, 16));
             }
         }
         return length > 80 ? out + "..." : out.toString();
