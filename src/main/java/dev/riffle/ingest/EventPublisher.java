@@ -59,8 +59,9 @@ final class EventPublisher implements AutoCloseable {
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, backlogBytes + PRODUCER_MEMORY_MARGIN);
         // send() still waits for topic metadata while Kafka is unreachable: at most this long, then it fails
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
-        // held records wait for Kafka to come back for as long as they fit the backlog, not for a fixed time
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        // records held while Kafka is away are given up (counted as publish-failed) after this long; it must stay
+        // finite: an expired batch is also how the idempotent producer gets past a partition it is stuck on
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         p.putAll(overrides);
         return p;
     }
