@@ -97,6 +97,7 @@ public final class IngestBench {
             int port = protocol == LoadGenerator.Protocol.STATSD ? bridge.statsdPort() : bridge.riemannPort();
             LoadGenerator generator = new LoadGenerator(protocol, new InetSocketAddress("127.0.0.1", port), hosts,
                     batch, connections);
+            long kernelDropsBefore = kernelUdpDrops();
             LoadGenerator.Result sent = generator.run(rate, seconds);
             awaitQuiet(bridge, sent.events());
             bridge.close();
@@ -106,10 +107,29 @@ public final class IngestBench {
                     rate, batch, sent.events(), landed, sent.events() - landed, sent.events() / sent.seconds(),
                     landed / sent.seconds(), protocol == LoadGenerator.Protocol.TCP ? sent.okReplies() : "-",
                     peakHeap.get() / (1024 * 1024));
-            System.err.println("  bridge: " + bridge.status());
+            StringBuilder why = new StringBuilder();
+            bridge.counters().snapshot().forEach((name, n) -> {
+                if (n > 0 && !name.startsWith("events-")) {
+                    why.append(", ").append(name).append(' ').append(n);
+                }
+            });
+            System.out.println("  bridge: " + bridge.status() + why + "; kernel UDP receive-buffer drops "
+                    + (kernelUdpDrops() - kernelDropsBefore) + " (whole machine)");
         } finally {
             sampler.shutdownNow();
             bridge.close();
+        }
+    }
+
+    /** Datagrams the kernel dropped because a socket's receive buffer was full (Linux), or -1. */
+    private static long kernelUdpDrops() {
+        try {
+            List<String> udp = Files.readAllLines(Path.of("/proc/net/snmp")).stream()
+                    .filter(l -> l.startsWith("Udp:")).toList();
+            List<String> names = List.of(udp.get(0).split("\\s+"));
+            return Long.parseLong(udp.get(1).split("\\s+")[names.indexOf("RcvbufErrors")]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
         }
     }
 
