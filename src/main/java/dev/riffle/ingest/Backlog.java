@@ -46,6 +46,10 @@ final class Backlog {
         return used;
     }
 
+    synchronized boolean closed() {
+        return closed;
+    }
+
     /** Wakes every waiter; later reservations fail. */
     synchronized void close() {
         closed = true;

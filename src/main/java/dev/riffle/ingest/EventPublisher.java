@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -23,11 +24,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class EventPublisher implements AutoCloseable {
     /** Extra producer memory over the backlog bound, for partly filled batches; the backlog is what bounds. */
     private static final long PRODUCER_MEMORY_MARGIN = 32L * 1024 * 1024;
+    private static final long UNREACHABLE_PAUSE_NANOS = 1_000_000_000L;
 
     private final Producer<String, byte[]> producer;
     private final String topic;
     private final IngestCounters counters;
     private final Backlog backlog;
+    /** Until when (System.nanoTime) UDP input is dropped at once because Kafka did not answer for metadata. */
+    private volatile long unreachableUntil = System.nanoTime();
 
     EventPublisher(String bootstrap, String topic, long backlogBytes, IngestCounters counters,
                    Map<String, Object> overrides) {
@@ -75,9 +79,13 @@ final class EventPublisher implements AutoCloseable {
 
     /**
      * For UDP: hands the events over when the backlog has room, else drops them (counted). Never waits for
-     * memory.
+     * memory; while Kafka is unreachable it drops at once instead of waiting for metadata each time.
      */
     void offer(List<Event> events) {
+        if (System.nanoTime() < unreachableUntil) {
+            counters.count(IngestCounters.Reason.PUBLISH_FAILED, events.size(), "Kafka is unreachable");
+            return;
+        }
         List<HostBatch> batches = batches(events);
         if (batches.isEmpty()) {
             return;
@@ -87,15 +95,15 @@ final class EventPublisher implements AutoCloseable {
                     "Kafka has not yet taken the " + backlog.used() + " bytes before these events");
             return;
         }
-        try {
-            send(batches);
-        } catch (IllegalStateException counted) {
-            // nobody to tell over UDP; send has counted the events
+        Refusal refused = send(batches, 0);
+        if (refused != null) {
+            giveUp(batches, refused); // nobody to tell over UDP
         }
     }
 
     /**
-     * For TCP: waits while the backlog is full, so the caller stops reading its client meanwhile.
+     * For TCP: waits while the backlog is full or Kafka unreachable, so the caller stops reading its client
+     * meanwhile.
      *
      * @throws IllegalStateException when the producer refused the events (counted), or the bridge is closing
      */
@@ -108,7 +116,16 @@ final class EventPublisher implements AutoCloseable {
             counters.count(IngestCounters.Reason.PUBLISH_FAILED, events.size(), "the bridge is closing");
             throw new IllegalStateException("the bridge is closing");
         }
-        send(batches);
+        Refusal refused = send(batches, 0);
+        // Kafka unreachable: each attempt waits up to max.block.ms for metadata; keep trying while open
+        while (refused != null && refused.error() instanceof TimeoutException && !backlog.closed()) {
+            refused = send(batches, refused.index());
+        }
+        if (refused != null) {
+            giveUp(batches, refused);
+            throw new IllegalStateException("Kafka producer refused events: " + refused.error().getMessage(),
+                    refused.error());
+        }
     }
 
     long backlogBytes() {
@@ -140,9 +157,16 @@ final class EventPublisher implements AutoCloseable {
         return n;
     }
 
-    /** Sends batches already reserved in the backlog; each releases its bytes when Kafka answers. */
-    private void send(List<HostBatch> batches) {
-        for (int i = 0; i < batches.size(); i++) {
+    /** Where sending stopped, and why. */
+    private record Refusal(int index, RuntimeException error) {
+    }
+
+    /**
+     * Sends batches already reserved in the backlog, from {@code from} on; each releases its bytes when Kafka
+     * answers. Returns null when all were taken, else the first the producer refused.
+     */
+    private Refusal send(List<HostBatch> batches, int from) {
+        for (int i = from; i < batches.size(); i++) {
             HostBatch batch = batches.get(i);
             try {
                 producer.send(batch.record(), (metadata, error) -> {
@@ -154,14 +178,21 @@ final class EventPublisher implements AutoCloseable {
                     }
                 });
             } catch (RuntimeException e) {
-                // not taken: release this batch and every later one, count their events
-                List<HostBatch> unsent = batches.subList(i, batches.size());
-                backlog.release(size(unsent));
-                counters.count(IngestCounters.Reason.PUBLISH_FAILED, unsent.stream().mapToInt(HostBatch::events).sum(),
-                        e.toString());
-                throw new IllegalStateException("Kafka producer refused events: " + e.getMessage(), e);
+                if (e instanceof TimeoutException) {
+                    unreachableUntil = System.nanoTime() + UNREACHABLE_PAUSE_NANOS;
+                }
+                return new Refusal(i, e);
             }
         }
+        return null;
+    }
+
+    /** Releases the refused batch and every later one, counting their events. */
+    private void giveUp(List<HostBatch> batches, Refusal refused) {
+        List<HostBatch> unsent = batches.subList(refused.index(), batches.size());
+        backlog.release(size(unsent));
+        counters.count(IngestCounters.Reason.PUBLISH_FAILED, unsent.stream().mapToInt(HostBatch::events).sum(),
+                refused.error().toString());
     }
 
     @Override

@@ -46,6 +46,7 @@ public final class IngestCounters {
         NON_FINITE_METRIC(Group.REFUSED, "non-finite-metric"),
         QUERY(Group.REFUSED, "query"),
         BACKLOG_FULL(Group.DROPPED, "backlog-full"),
+        RECEIVE_QUEUE_FULL(Group.DROPPED, "receive-queue-full"),
         PUBLISH_FAILED(Group.DROPPED, "publish-failed"),
         TIME_IN_FUTURE(Group.CLAMPED, "time-in-future"),
         TIME_TOO_OLD(Group.CLAMPED, "time-too-old");

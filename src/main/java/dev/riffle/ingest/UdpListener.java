@@ -111,7 +111,7 @@ final class UdpListener implements AutoCloseable {
                     counters.reject(IngestCounters.Reason.OVERSIZED_MESSAGE, protocol + " datagram over "
                             + maxDatagram + " bytes");
                 } else if (chunk == null) {
-                    counters.count(IngestCounters.Reason.BACKLOG_FULL, 1, protocol
+                    counters.count(IngestCounters.Reason.RECEIVE_QUEUE_FULL, 1, protocol
                             + " datagram: every receive chunk is waiting to be decoded");
                 } else {
                     chunk.commit(length, System.currentTimeMillis() * 1000L);
