@@ -24,7 +24,10 @@ final class Intake {
         this.maxAgeMicros = maxAgeMicros;
     }
 
-    /** Events must be in a mutable list: clamped ones are replaced in place. UDP: never waits; drops (counted) when Kafka is behind. */
+    /**
+     * UDP: never waits; drops (counted) when Kafka is behind. Here and in {@link #put}, the list must be mutable:
+     * clamped events are replaced in place.
+     */
     void offer(List<Event> events) {
         if (!events.isEmpty()) {
             publisher.offer(admit(events));
@@ -43,7 +46,8 @@ final class Intake {
         long now = System.currentTimeMillis() * 1000L;
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
-            IngestCounters.Reason clamp = e.timeMicros() > now + maxFutureMicros ? IngestCounters.Reason.TIME_IN_FUTURE
+            IngestCounters.Reason clamp = e.timeMicros() > now + maxFutureMicros
+                    ? IngestCounters.Reason.TIME_IN_FUTURE
                     : e.timeMicros() < now - maxAgeMicros ? IngestCounters.Reason.TIME_TOO_OLD : null;
             if (clamp != null) {
                 counters.count(clamp, 1, "event time " + e.timeMicros() + " of " + e.host() + " " + e.service());

@@ -47,7 +47,8 @@ public final class IngestBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: IngestBench udp|tcp|statsd RATE[,RATE...] SECONDS [BATCH] [CONNECTIONS] [HOSTS]");
+            System.err.println(
+                    "usage: IngestBench udp|tcp|statsd RATE[,RATE...] SECONDS [BATCH] [CONNECTIONS] [HOSTS]");
             System.exit(2);
         }
         LoadGenerator.Protocol protocol = LoadGenerator.Protocol.valueOf(args[0].toUpperCase(Locale.ROOT));
@@ -103,9 +104,9 @@ public final class IngestBench {
             bridge.close();
             sampler.shutdownNow();
             long landed = countEvents(kafka.bootstrapServers(), config.get(CommonKeys.EVENTS_TOPIC));
-            System.out.printf("%-7s %9d %5d %11d %11d %11d %9.0f %9.0f %10s %10d%n", protocol.name().toLowerCase(Locale.ROOT),
-                    rate, batch, sent.events(), landed, sent.events() - landed, sent.events() / sent.seconds(),
-                    landed / sent.seconds(), protocol == LoadGenerator.Protocol.TCP ? sent.okReplies() : "-",
+            System.out.printf("%-7s %9d %5d %11d %11d %11d %9.0f %9.0f %10s %10d%n",
+                    protocol.name().toLowerCase(Locale.ROOT), rate, batch, sent.events(), landed,
+                    sent.events() - landed, sent.events() / sent.seconds(), landed / sent.seconds(), protocol == LoadGenerator.Protocol.TCP ? sent.okReplies() : "-",
                     peakHeap.get() / (1024 * 1024));
             StringBuilder why = new StringBuilder();
             bridge.counters().snapshot().forEach((name, n) -> {

@@ -133,7 +133,8 @@ class BridgeKafkaTest {
         for (Event e : byHost) {
             assertTrue(e.timeMicros() >= before && e.timeMicros() <= after, e.toString());
         }
-        assertEquals(new Event(udp.timeMicros(), "box1", "api latency", "ok", "over udp", List.of("production", "timer"),
+        assertEquals(new Event(udp.timeMicros(), "box1", "api latency", "ok", "over udp",
+                List.of("production", "timer"),
                 Map.of("x-client", "riemann-c-client", "region", "eu", "build", "42"), 42.0, 30f), udp);
         assertEquals(new Event(tcp.timeMicros(), "box2", "signups", "warning", "over tcp", List.of("staging", "meter"),
                 Map.of("x-client", "riemann-c-client"), 3.25, null), tcp);
@@ -187,7 +188,8 @@ class BridgeKafkaTest {
         long second = System.currentTimeMillis() / 1000 - 10;
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.jsonPort())) {
             OutputStream out = s.getOutputStream();
-            out.write(("{\"host\":\"box1\",\"service\":\"a\",\"metric\":1.5,\"time\":" + second + ".25,\"tags\":[\"meter\"]}\n"
+            out.write(("{\"host\":\"box1\",\"service\":\"a\",\"metric\":1.5,\"time\":" + second
+                    + ".25,\"tags\":[\"meter\"]}\n"
                     + "not json\n"
                     + "{\"host\":\"box1\",\"service\":\"" + "x".repeat(400) + "\"}\n"
                     + "{\"host\":\"box1\",\"service\":\"b\",\"time_micros\":" + second + "123456,"
@@ -204,10 +206,10 @@ class BridgeKafkaTest {
         }
         List<Event> events = topic.await(e -> e.size() >= 3, WAIT);
         assertEquals(List.of("a", "b", "c"), events.stream().map(Event::service).toList());
-        assertEquals(new Event(second * 1_000_000 + 250_000, "box1", "a", null, null, List.of("meter"), Map.of(), 1.5, null),
-                events.get(0));
-        assertEquals(new Event(second * 1_000_000 + 123_456, "box1", "b", "ok", "d", List.of(), Map.of("k", "v"), null, 20f),
-                events.get(1));
+        assertEquals(new Event(second * 1_000_000 + 250_000, "box1", "a", null, null, List.of("meter"), Map.of(),
+                1.5, null), events.get(0));
+        assertEquals(new Event(second * 1_000_000 + 123_456, "box1", "b", "ok", "d", List.of(), Map.of("k", "v"),
+                null, 20f), events.get(1));
         assertEquals(1, bridge.counters().count(IngestCounters.Reason.MALFORMED_LINE));
         assertEquals(1, bridge.counters().count(IngestCounters.Reason.OVERSIZED_LINE));
     }

@@ -32,6 +32,20 @@ class EventPublisherTest {
         return out;
     }
 
+    /** Fills the backlog, then publishes from another thread, as a TCP connection would. */
+    CompletableFuture<Void> publishOnceFull(int events) {
+        while (publisher.backlogBytes() < 900) {
+            publisher.offer(events("fill", 1));
+        }
+        return CompletableFuture.runAsync(() -> {
+            try {
+                publisher.publish(events("tcp", events));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     @Test
     void oneRecordPerHostKeyedByHostAndStampedWithTheEarliestEvent() {
         List<Event> mixed = new ArrayList<>(events("a", 2));
@@ -63,16 +77,7 @@ class EventPublisherTest {
 
     @Test
     void tcpWaitsForRoomInsteadOfGrowing() throws Exception {
-        while (publisher.backlogBytes() < 900) {
-            publisher.offer(events("fill", 1));
-        }
-        CompletableFuture<Void> tcp = CompletableFuture.runAsync(() -> {
-            try {
-                publisher.publish(events("tcp", 5));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> tcp = publishOnceFull(5);
         assertThrows(TimeoutException.class, () -> tcp.get(300, TimeUnit.MILLISECONDS));
         assertFalse(producer.history().stream().anyMatch(r -> r.key().equals("tcp")));
         while (producer.completeNext()) {
@@ -92,16 +97,7 @@ class EventPublisherTest {
 
     @Test
     void closingWakesAWaitingTcpConnection() throws Exception {
-        while (publisher.backlogBytes() < 900) {
-            publisher.offer(events("fill", 1));
-        }
-        CompletableFuture<Void> tcp = CompletableFuture.runAsync(() -> {
-            try {
-                publisher.publish(events("tcp", 1));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> tcp = publishOnceFull(1);
         Thread.sleep(100);
         publisher.close();
         ExecutionException e = assertThrows(ExecutionException.class, () -> tcp.get(10, TimeUnit.SECONDS));
