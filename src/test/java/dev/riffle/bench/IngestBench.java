@@ -106,8 +106,8 @@ public final class IngestBench {
             long landed = countEvents(kafka.bootstrapServers(), config.get(CommonKeys.EVENTS_TOPIC));
             System.out.printf("%-7s %9d %5d %11d %11d %11d %9.0f %9.0f %10s %10d%n",
                     protocol.name().toLowerCase(Locale.ROOT), rate, batch, sent.events(), landed,
-                    sent.events() - landed, sent.events() / sent.seconds(), landed / sent.seconds(), protocol == LoadGenerator.Protocol.TCP ? sent.okReplies() : "-",
-                    peakHeap.get() / (1024 * 1024));
+                    sent.events() - landed, sent.events() / sent.seconds(), landed / sent.seconds(),
+                    protocol == LoadGenerator.Protocol.TCP ? sent.okReplies() : "-", peakHeap.get() / (1024 * 1024));
             StringBuilder why = new StringBuilder();
             bridge.counters().snapshot().forEach((name, n) -> {
                 if (n > 0 && !name.startsWith("events-")) {
