@@ -8,10 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -158,30 +160,61 @@ final class EventPublisher implements AutoCloseable {
     }
 
     /** Where sending stopped, and why. */
-    private record Refusal(int index, RuntimeException error) {
+    private record Refusal(int index, Exception error) {
     }
 
     /**
-     * Sends batches already reserved in the backlog, from {@code from} on; each releases its bytes when Kafka
-     * answers. Returns null when all were taken, else the first the producer refused.
+     * The answer for one batch. The producer reports some refusals (no metadata within max.block.ms) through the
+     * callback while still inside send(), on the calling thread: those are handed back to the caller, which may
+     * retry; answers from Kafka arrive later on the producer's thread and release the batch's bytes.
+     */
+    private final class Delivery implements Callback {
+        private final HostBatch batch;
+        private final Thread caller = Thread.currentThread();
+        private boolean inSend; // touched by the calling thread only
+        private Exception refusedInSend;
+
+        Delivery(HostBatch batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception error) {
+            if (error != null && Thread.currentThread() == caller && inSend) {
+                refusedInSend = error;
+                return;
+            }
+            backlog.release(batch.bytes());
+            if (error == null) {
+                counters.published(batch.events());
+            } else {
+                counters.count(IngestCounters.Reason.PUBLISH_FAILED, batch.events(), error.toString());
+            }
+        }
+    }
+
+    /**
+     * Sends batches already reserved in the backlog, from {@code from} on. Returns null when the producer took
+     * them all, else the first it refused (whose bytes, like those of the later ones, are still reserved).
      */
     private Refusal send(List<HostBatch> batches, int from) {
         for (int i = from; i < batches.size(); i++) {
-            HostBatch batch = batches.get(i);
+            Delivery delivery = new Delivery(batches.get(i));
+            Exception refused;
+            delivery.inSend = true;
             try {
-                producer.send(batch.record(), (metadata, error) -> {
-                    backlog.release(batch.bytes());
-                    if (error == null) {
-                        counters.published(batch.events());
-                    } else {
-                        counters.count(IngestCounters.Reason.PUBLISH_FAILED, batch.events(), error.toString());
-                    }
-                });
+                producer.send(delivery.batch.record(), delivery);
+                refused = delivery.refusedInSend;
             } catch (RuntimeException e) {
-                if (e instanceof TimeoutException) {
+                refused = e;
+            } finally {
+                delivery.inSend = false;
+            }
+            if (refused != null) {
+                if (refused instanceof TimeoutException) {
                     unreachableUntil = System.nanoTime() + UNREACHABLE_PAUSE_NANOS;
                 }
-                return new Refusal(i, e);
+                return new Refusal(i, refused);
             }
         }
         return null;
