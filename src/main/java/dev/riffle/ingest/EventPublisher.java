@@ -27,6 +27,8 @@ final class EventPublisher implements AutoCloseable {
     /** Extra producer memory over the backlog bound, for partly filled batches; the backlog is what bounds. */
     private static final long PRODUCER_MEMORY_MARGIN = 32L * 1024 * 1024;
     private static final long UNREACHABLE_PAUSE_NANOS = 1_000_000_000L;
+    /** At a few hundred bytes of JSON per event, a record stays far below Kafka's 1 MB default limits. */
+    static final int MAX_EVENTS_PER_RECORD = 1_000;
 
     private final Producer<String, byte[]> producer;
     private final String topic;
@@ -57,6 +59,10 @@ final class EventPublisher implements AutoCloseable {
         // acks=all keeps idempotence on: with acks=1 a retried batch can be reordered and its events judged late
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // one request in flight: with five, a first batch refused by a partition whose leader was still moving in
+        // (a topic just created) was overtaken by later ones, and its retry then failed with OUT_OF_ORDER_SEQUENCE
+        // until the delivery timeout, stalling that partition for two minutes (seen here, Kafka 4.4)
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
@@ -141,12 +147,17 @@ final class EventPublisher implements AutoCloseable {
         }
         List<HostBatch> batches = new ArrayList<>(byHost.size());
         for (Map.Entry<String, List<Event>> host : byHost.entrySet()) {
-            long timestamp = Long.MAX_VALUE;
-            for (Event e : host.getValue()) {
-                timestamp = Math.min(timestamp, e.timeMillis());
+            List<Event> all = host.getValue();
+            // a huge Msg of one host becomes several records, each well below Kafka's default request size
+            for (int from = 0; from < all.size(); from += MAX_EVENTS_PER_RECORD) {
+                List<Event> part = all.subList(from, Math.min(all.size(), from + MAX_EVENTS_PER_RECORD));
+                long timestamp = Long.MAX_VALUE;
+                for (Event e : part) {
+                    timestamp = Math.min(timestamp, e.timeMillis());
+                }
+                batches.add(new HostBatch(new ProducerRecord<>(topic, null, timestamp, host.getKey(),
+                        EventCodec.encode(part)), part.size()));
             }
-            batches.add(new HostBatch(new ProducerRecord<>(topic, null, timestamp, host.getKey(),
-                    EventCodec.encode(host.getValue())), host.getValue().size()));
         }
         return batches;
     }

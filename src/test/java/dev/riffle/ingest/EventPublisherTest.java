@@ -57,6 +57,14 @@ class EventPublisherTest {
     }
 
     @Test
+    void aHugeBatchOfOneHostIsSplitIntoSeveralRecords() {
+        EventPublisher roomy = new EventPublisher(producer, "events", 10_000_000, counters);
+        roomy.offer(events("big", 2_500));
+        assertEquals(List.of(1_000, 1_000, 500), producer.history().stream()
+                .map(r -> dev.riffle.core.EventCodec.decode(r.value()).size()).toList());
+    }
+
+    @Test
     void udpDropsAndCountsWhenKafkaHasNotTakenTheBacklogThenRecovers() {
         for (int i = 0; i < 20; i++) {
             publisher.offer(events("h" + i, 1));
