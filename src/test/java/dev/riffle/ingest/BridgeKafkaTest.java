@@ -342,4 +342,34 @@ class BridgeKafkaTest {
         assertEquals(3.0, received); // increases, not totals: they add up to the total
         assertTrue(self.stream().anyMatch(e -> e.service().equals("bridge clamped time-in-future")));
     }
+
+    @Test
+    void aSlowClientHoldsUpNobodyElse() throws Exception {
+        start(Map.of());
+        byte[] slowMsg = new RiemannMessage().event(System.currentTimeMillis() * 1000L, "slow", "s", null, null, 1.0,
+                null, Map.of()).toBytes();
+        try (Socket slow = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort());
+             Socket fast = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort())) {
+            fast.setSoTimeout(5_000);
+            slow.setSoTimeout(5_000);
+            DataOutputStream slowOut = new DataOutputStream(slow.getOutputStream());
+            slowOut.writeInt(slowMsg.length);
+            slowOut.write(slowMsg, 0, 3); // the rest of the frame comes much later
+            slowOut.flush();
+
+            DataOutputStream fastOut = new DataOutputStream(fast.getOutputStream());
+            writeFrame(fastOut, new RiemannMessage().event(System.currentTimeMillis() * 1000L, "fast", "s", null,
+                    null, 1.0, null, Map.of()).toBytes());
+            assertNull(readReply(new DataInputStream(fast.getInputStream())));
+
+            for (int i = 3; i < slowMsg.length; i++) {
+                slowOut.write(slowMsg[i]);
+                slowOut.flush();
+                Thread.sleep(2);
+            }
+            assertNull(readReply(new DataInputStream(slow.getInputStream())));
+        }
+        assertEquals(List.of("fast", "slow"), topic.await(e -> e.size() >= 2, WAIT).stream().map(Event::host)
+                .sorted().toList());
+    }
 }
