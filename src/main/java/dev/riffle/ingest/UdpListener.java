@@ -143,7 +143,8 @@ final class UdpListener implements AutoCloseable {
 
     private void decodeLoop() {
         try {
-            while (!closed || !received.isEmpty()) {
+            // on close, decode what the receive thread still hands over before it ends
+            while (!closed || receiver.isAlive() || !received.isEmpty()) {
                 long now = System.nanoTime();
                 gatherer.flushIfDue(now);
                 long wait = gatherer.millisUntilDue(now);
