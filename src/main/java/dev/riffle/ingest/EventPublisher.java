@@ -64,7 +64,10 @@ final class EventPublisher implements AutoCloseable {
         // until the delivery timeout, stalling that partition for two minutes (seen here, Kafka 4.4)
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // each producer batch allocates its own lz4 buffers (tens of KB): fewer, fuller batches mean far less
+        // garbage, hence shorter GC pauses, which are what overflows UDP socket buffers; 20 ms is still far below
+        // the topology's 1 s grace
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "riffle-bridge");
         // the backlog bounds memory, so the producer's own buffer never fills and send() never waits for it
