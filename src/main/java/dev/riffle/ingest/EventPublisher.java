@@ -2,29 +2,56 @@ package dev.riffle.ingest;
 
 import dev.riffle.core.Event;
 import dev.riffle.core.EventCodec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Hands decoded events to Kafka: one record per host per call (key = host, so the topology's per-host stage
  * needs no repartition), record timestamp = the earliest event time in it (so stream time never runs ahead
- * of an event in the record).
+ * of an event in the record). What is handed over and not yet acknowledged is bounded by a {@link Backlog}.
  */
 final class EventPublisher implements AutoCloseable {
+    /** Extra producer memory over the backlog bound, for partly filled batches; the backlog is what bounds. */
+    private static final long PRODUCER_MEMORY_MARGIN = 32L * 1024 * 1024;
+    private static final long UNREACHABLE_PAUSE_NANOS = 1_000_000_000L;
+    /** At a few hundred bytes of JSON per event, a record stays far below Kafka's 1 MB default limits. */
+    static final int MAX_EVENTS_PER_RECORD = 1_000;
+
     private final Producer<String, byte[]> producer;
     private final String topic;
     private final IngestCounters counters;
+    private final Backlog backlog;
+    /** Until when (System.nanoTime) UDP input is dropped at once because Kafka did not answer for metadata. */
+    private volatile long unreachableUntil = System.nanoTime();
 
-    EventPublisher(String bootstrap, String topic, IngestCounters counters, Map<String, Object> overrides) {
+    EventPublisher(String bootstrap, String topic, long backlogBytes, IngestCounters counters,
+                   Map<String, Object> overrides) {
+        this(new KafkaProducer<>(producerProperties(bootstrap, backlogBytes, overrides)), topic, backlogBytes,
+                counters);
+    }
+
+    /** For tests, with a producer they control. */
+    EventPublisher(Producer<String, byte[]> producer, String topic, long backlogBytes, IngestCounters counters) {
+        this.producer = producer;
+        this.topic = topic;
+        this.counters = counters;
+        this.backlog = new Backlog(backlogBytes);
+    }
+
+    private static Properties producerProperties(String bootstrap, long backlogBytes, Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -32,45 +59,193 @@ final class EventPublisher implements AutoCloseable {
         // acks=all keeps idempotence on: with acks=1 a retried batch can be reordered and its events judged late
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // one request in flight: with five, a first batch refused by a partition whose leader was still moving in
+        // (a topic just created) was overtaken by later ones, and its retry then failed with OUT_OF_ORDER_SEQUENCE
+        // until the delivery timeout, stalling that partition for two minutes (seen here, Kafka 4.4)
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // each producer batch allocates its own lz4 buffers (tens of KB): fewer, fuller batches mean far less
+        // garbage, hence shorter GC pauses, which are what overflows UDP socket buffers; 20 ms is still far below
+        // the topology's 1 s grace
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "riffle-bridge");
+        // the backlog bounds memory, so the producer's own buffer never fills and send() never waits for it
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, backlogBytes + PRODUCER_MEMORY_MARGIN);
+        // send() still waits for topic metadata while Kafka is unreachable: at most this long, then it fails
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
+        // records held while Kafka is away are given up (counted as publish-failed) after this long; it must stay
+        // finite: an expired batch is also how the idempotent producer gets past a partition it is stuck on
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         p.putAll(overrides);
-        this.producer = new KafkaProducer<>(p);
-        this.topic = topic;
-        this.counters = counters;
+        return p;
     }
 
-    /** Enqueues the events with the producer; returns once they are in its buffer. */
-    void publish(List<Event> events) {
-        if (events.isEmpty()) {
+    /** One Kafka record: the events of one host, and how many there are. */
+    private record HostBatch(ProducerRecord<String, byte[]> record, int events) {
+        int bytes() {
+            return record.value().length;
+        }
+    }
+
+    /**
+     * For UDP: hands the events over when the backlog has room, else drops them (counted). Never waits for
+     * memory; while Kafka is unreachable it drops at once instead of waiting for metadata each time.
+     */
+    void offer(List<Event> events) {
+        if (System.nanoTime() < unreachableUntil) {
+            counters.count(IngestCounters.Reason.PUBLISH_FAILED, events.size(), "Kafka is unreachable");
             return;
         }
+        List<HostBatch> batches = batches(events);
+        if (batches.isEmpty()) {
+            return;
+        }
+        if (!backlog.tryReserve(size(batches))) {
+            counters.count(IngestCounters.Reason.BACKLOG_FULL, events.size(),
+                    "Kafka has not yet taken the " + backlog.used() + " bytes before these events");
+            return;
+        }
+        Refusal refused = send(batches, 0);
+        if (refused != null) {
+            giveUp(batches, refused); // nobody to tell over UDP
+        }
+    }
+
+    /**
+     * For TCP: waits while the backlog is full or Kafka unreachable, so the caller stops reading its client
+     * meanwhile.
+     *
+     * @throws IllegalStateException when the producer refused the events (counted), or the bridge is closing
+     */
+    void publish(List<Event> events) throws InterruptedException {
+        List<HostBatch> batches = batches(events);
+        if (batches.isEmpty()) {
+            return;
+        }
+        if (!backlog.reserve(size(batches))) {
+            counters.count(IngestCounters.Reason.PUBLISH_FAILED, events.size(), "the bridge is closing");
+            throw new IllegalStateException("the bridge is closing");
+        }
+        Refusal refused = send(batches, 0);
+        // Kafka unreachable: each attempt waits up to max.block.ms for metadata; keep trying while open
+        while (refused != null && refused.error() instanceof TimeoutException && !backlog.closed()) {
+            refused = send(batches, refused.index());
+        }
+        if (refused != null) {
+            giveUp(batches, refused);
+            throw new IllegalStateException("Kafka producer refused events: " + refused.error().getMessage(),
+                    refused.error());
+        }
+    }
+
+    long backlogBytes() {
+        return backlog.used();
+    }
+
+    private List<HostBatch> batches(List<Event> events) {
         Map<String, List<Event>> byHost = new LinkedHashMap<>();
         for (Event e : events) {
-            byHost.computeIfAbsent(e.host(), h -> new ArrayList<>(events.size())).add(e);
+            byHost.computeIfAbsent(e.host(), h -> new ArrayList<>()).add(e);
         }
-        for (Map.Entry<String, List<Event>> batch : byHost.entrySet()) {
-            List<Event> hostEvents = batch.getValue();
-            long timestamp = Long.MAX_VALUE;
-            for (Event e : hostEvents) {
-                timestamp = Math.min(timestamp, e.timeMillis());
+        List<HostBatch> batches = new ArrayList<>(byHost.size());
+        for (Map.Entry<String, List<Event>> host : byHost.entrySet()) {
+            List<Event> all = host.getValue();
+            // a huge Msg of one host becomes several records, each well below Kafka's default request size
+            for (int from = 0; from < all.size(); from += MAX_EVENTS_PER_RECORD) {
+                List<Event> part = all.subList(from, Math.min(all.size(), from + MAX_EVENTS_PER_RECORD));
+                long timestamp = Long.MAX_VALUE;
+                for (Event e : part) {
+                    timestamp = Math.min(timestamp, e.timeMillis());
+                }
+                batches.add(new HostBatch(new ProducerRecord<>(topic, null, timestamp, host.getKey(),
+                        EventCodec.encode(part)), part.size()));
             }
-            int n = hostEvents.size();
-            producer.send(new ProducerRecord<>(topic, null, timestamp, batch.getKey(), EventCodec.encode(hostEvents)),
-                    (metadata, error) -> {
-                        if (error == null) {
-                            counters.published(n);
-                        } else {
-                            counters.reject(IngestCounters.Reason.PUBLISH_FAILED, error.toString());
-                        }
-                    });
         }
+        return batches;
+    }
+
+    private static long size(List<HostBatch> batches) {
+        long n = 0;
+        for (HostBatch b : batches) {
+            n += b.bytes();
+        }
+        return n;
+    }
+
+    /** Where sending stopped, and why. */
+    private record Refusal(int index, Exception error) {
+    }
+
+    /**
+     * The answer for one batch. The producer reports some refusals (no metadata within max.block.ms) through the
+     * callback while still inside send(), on the calling thread: those are handed back to the caller, which may
+     * retry; answers from Kafka arrive later on the producer's thread and release the batch's bytes.
+     */
+    private final class Delivery implements Callback {
+        private final HostBatch batch;
+        private final Thread caller = Thread.currentThread();
+        private boolean inSend; // touched by the calling thread only
+        private Exception refusedInSend;
+
+        Delivery(HostBatch batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception error) {
+            if (error != null && Thread.currentThread() == caller && inSend) {
+                refusedInSend = error;
+                return;
+            }
+            backlog.release(batch.bytes());
+            if (error == null) {
+                counters.published(batch.events());
+            } else {
+                counters.count(IngestCounters.Reason.PUBLISH_FAILED, batch.events(), error.toString());
+            }
+        }
+    }
+
+    /**
+     * Sends batches already reserved in the backlog, from {@code from} on. Returns null when the producer took
+     * them all, else the first it refused (whose bytes, like those of the later ones, are still reserved).
+     */
+    private Refusal send(List<HostBatch> batches, int from) {
+        for (int i = from; i < batches.size(); i++) {
+            Delivery delivery = new Delivery(batches.get(i));
+            Exception refused;
+            delivery.inSend = true;
+            try {
+                producer.send(delivery.batch.record(), delivery);
+                refused = delivery.refusedInSend;
+            } catch (RuntimeException e) {
+                refused = e;
+            } finally {
+                delivery.inSend = false;
+            }
+            if (refused != null) {
+                if (refused instanceof TimeoutException) {
+                    unreachableUntil = System.nanoTime() + UNREACHABLE_PAUSE_NANOS;
+                }
+                return new Refusal(i, refused);
+            }
+        }
+        return null;
+    }
+
+    /** Releases the refused batch and every later one, counting their events. */
+    private void giveUp(List<HostBatch> batches, Refusal refused) {
+        List<HostBatch> unsent = batches.subList(refused.index(), batches.size());
+        backlog.release(size(unsent));
+        counters.count(IngestCounters.Reason.PUBLISH_FAILED, unsent.stream().mapToInt(HostBatch::events).sum(),
+                refused.error().toString());
     }
 
     @Override
     public void close() {
-        producer.close();
+        backlog.close();
+        // bounded: with Kafka away, records still held are given up after this long (their loss is logged by Kafka)
+        producer.close(Duration.ofSeconds(10));
     }
 }

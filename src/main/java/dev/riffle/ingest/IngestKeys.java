@@ -20,7 +20,26 @@ public final class IngestKeys {
             4 * 1024 * 1024, 1024, 256 * 1024 * 1024, "largest framed Riemann message accepted over TCP");
     public static final ConfigKey<Integer> TCP_MAX_CONNECTIONS = ConfigKey.integer("ingest.tcp_max_connections",
             1024, 1, 100_000, "TCP connections served at once; more are refused");
+    public static final ConfigKey<Integer> JSON_MAX_LINE = ConfigKey.integer("ingest.json_max_line_bytes",
+            64 * 1024, 256, 16 * 1024 * 1024, "longest JSON line accepted; longer ones are counted and skipped");
+    public static final ConfigKey<String> STATSD_HOST = ConfigKey.optionalString("ingest.statsd_host",
+            "host of statsd events without a host: tag; empty = this machine's host name");
+    public static final ConfigKey<String> STATSD_ENVIRONMENT = ConfigKey.optionalString("ingest.statsd_environment",
+            "environment tag added to statsd events without an env: tag; empty = none");
+    public static final ConfigKey<Integer> STATSD_MAX_GAUGES = ConfigKey.integer("ingest.statsd_max_gauges",
+            100_000, 1, 10_000_000, "statsd gauges remembered for +/- changes (least recently used forgotten)");
+    public static final ConfigKey<Integer> MAX_FUTURE_SECONDS = ConfigKey.integer("ingest.max_future_seconds",
+            3600, 1, 1_000_000_000, "events further ahead than this get the receive time (counted); "
+                    + "events older than topics.events_retention_hours too");
+    public static final ConfigKey<Long> BACKLOG_BYTES = ConfigKey.longValue("ingest.backlog_bytes",
+            64L * 1024 * 1024, 64 * 1024, 1L << 40, "events handed to Kafka but not yet acknowledged, at most; "
+                    + "beyond it UDP input is dropped (counted) and TCP connections stop being read");
+    public static final ConfigKey<Integer> UDP_GATHER_MS = ConfigKey.integer("ingest.udp_gather_ms", 5, 0, 200,
+            "UDP events are gathered this long into one Kafka record per host (keep far below the grace)");
+    public static final ConfigKey<Integer> SELF_METRICS_SECONDS = ConfigKey.integer("ingest.self_metrics_seconds",
+            5, 0, 3600, "seconds between the bridge's self-metric events (0 = none)");
 
     public static final List<ConfigKey<?>> ALL = List.of(RIEMANN_PORT, STATSD_PORT, JSON_PORT, UDP_MAX_BYTES,
-            UDP_RECEIVE_BUFFER, TCP_MAX_FRAME, TCP_MAX_CONNECTIONS);
+            UDP_RECEIVE_BUFFER, TCP_MAX_FRAME, TCP_MAX_CONNECTIONS, JSON_MAX_LINE, STATSD_HOST, STATSD_ENVIRONMENT,
+            STATSD_MAX_GAUGES, MAX_FUTURE_SECONDS, BACKLOG_BYTES, UDP_GATHER_MS, SELF_METRICS_SECONDS);
 }

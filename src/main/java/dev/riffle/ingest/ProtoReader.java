@@ -1,11 +1,5 @@
 package dev.riffle.ingest;
 
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
-
 /**
  * Reads the protobuf wire format from a byte range: just what Riemann's messages use. Every read is checked
  * against the range, so truncated or hostile input ends in a {@link MalformedInputException}, never in an
@@ -72,7 +66,8 @@ final class ProtoReader {
 
     int readFixed32() {
         need(4);
-        int v = (buf[pos] & 0xFF) | (buf[pos + 1] & 0xFF) << 8 | (buf[pos + 2] & 0xFF) << 16 | (buf[pos + 3] & 0xFF) << 24;
+        int v = (buf[pos] & 0xFF) | (buf[pos + 1] & 0xFF) << 8 | (buf[pos + 2] & 0xFF) << 16
+                | (buf[pos + 3] & 0xFF) << 24;
         pos += 4;
         return v;
     }
@@ -96,16 +91,9 @@ final class ProtoReader {
     /** Reads a length-delimited UTF-8 string; invalid UTF-8 is an error, not a silent replacement. */
     String readString() {
         int len = readLength();
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            String s = decoder.decode(ByteBuffer.wrap(buf, pos, len)).toString();
-            pos += len;
-            return s;
-        } catch (CharacterCodingException e) {
-            throw new MalformedInputException("string is not valid UTF-8");
-        }
+        String s = Utf8.decode(buf, pos, len);
+        pos += len;
+        return s;
     }
 
     /** Skips a field of a type this reader does not care about (unknown fields are allowed by protobuf). */

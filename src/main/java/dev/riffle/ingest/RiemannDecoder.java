@@ -10,10 +10,11 @@ import java.util.Map;
  * Decodes a Riemann protobuf {@code Msg} into events. Field numbers are Riemann's (see the design notes):
  * Msg.events = 6, Msg.query = 5; Event.time = 1 ... metric_f = 15.
  *
- * <p>A Msg that cannot be parsed at all is rejected whole; inside a good Msg, an event without host or service
- * or with a non-finite metric is dropped and counted while the other events are kept.
+ * <p>A Msg that cannot be parsed at all is rejected whole; inside a good Msg, an event that cannot be read (bad
+ * field, invalid UTF-8), or has no host or service, or a non-finite metric, is dropped and counted while the
+ * other events are kept. Unknown fields are skipped, as protobuf allows.
  */
-public final class RiemannDecoder {
+public final class RiemannDecoder implements DatagramDecoder {
     private final IngestCounters counters;
 
     public RiemannDecoder(IngestCounters counters) {
@@ -36,9 +37,13 @@ public final class RiemannDecoder {
             int tag = msg.readTag();
             switch (tag) {
                 case (6 << 3) | ProtoReader.LENGTH_DELIMITED -> {
-                    Event e = readEvent(msg.readMessage(), receiveMicros);
-                    if (e != null) {
-                        events.add(e);
+                    ProtoReader body = msg.readMessage();
+                    try {
+                        events.add(readEvent(body, receiveMicros));
+                    } catch (MalformedInputException bad) {
+                        // the event's length was sound, so the events after it can still be read
+                        counters.reject(bad.reason() == IngestCounters.Reason.MALFORMED_MESSAGE
+                                ? IngestCounters.Reason.MALFORMED_EVENT : bad.reason(), bad.getMessage());
                     }
                 }
                 case (5 << 3) | ProtoReader.LENGTH_DELIMITED -> {
@@ -49,6 +54,16 @@ public final class RiemannDecoder {
             }
         }
         return new Decoded(events, query);
+    }
+
+    /** UDP: no reply is possible, so a query is only counted. */
+    @Override
+    public void decode(byte[] buf, int offset, int length, long receiveMicros, List<Event> into) {
+        Decoded msg = decode(buf, offset, length, receiveMicros);
+        if (msg.query()) {
+            counters.reject(IngestCounters.Reason.QUERY, "query over UDP");
+        }
+        into.addAll(msg.events());
     }
 
     private Event readEvent(ProtoReader r, long receiveMicros) {
@@ -87,25 +102,24 @@ public final class RiemannDecoder {
                 default -> r.skip(tag);
             }
         }
-        if (host == null || host.isBlank() || service == null || service.isBlank()) {
-            counters.reject(IngestCounters.Reason.MISSING_HOST_OR_SERVICE, "event without host or service");
-            return null;
-        }
         // Riemann's precedence: sint64, then double, then float (the ruby client sends d and f together)
         Double metric = metricSint != null ? Double.valueOf(metricSint)
                 : metricD != null ? metricD
                 : metricF != null ? Double.valueOf(metricF) : null;
-        if (metric != null && !Double.isFinite(metric)) {
-            counters.reject(IngestCounters.Reason.NON_FINITE_METRIC, "metric " + metric + " of " + host + " " + service);
-            return null;
-        }
+        EventCheck.require(host, service, metric);
         if (ttl != null && !(ttl > 0 && Float.isFinite(ttl))) {
             ttl = null; // a nonsensical ttl means "use the default expiry", not a dropped event
         }
         long micros = timeMicros != Long.MIN_VALUE ? timeMicros
-                : time != Long.MIN_VALUE ? Math.multiplyExact(time, 1_000_000L) : receiveMicros;
+                : time != Long.MIN_VALUE ? secondsToMicros(time) : receiveMicros;
         return new Event(micros, host, service, state, description, tags,
                 attributes == null ? Map.of() : attributes, metric, ttl);
+    }
+
+    /** Saturates instead of overflowing: an absurd time is then clamped like any other. */
+    static long secondsToMicros(long seconds) {
+        return seconds > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE
+                : seconds < Long.MIN_VALUE / 1_000_000L ? Long.MIN_VALUE : seconds * 1_000_000L;
     }
 
     private static void readAttribute(ProtoReader r, Map<String, String> into) {

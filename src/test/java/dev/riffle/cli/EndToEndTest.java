@@ -41,6 +41,10 @@ class EndToEndTest {
             Map<String, String> env = new HashMap<>();
             env.put("RIFFLE_DATA_DIR", dir.toString());
             env.put("RIFFLE_RIEMANN_PORT", "0");
+            env.put("RIFFLE_STATSD_PORT", "0");
+            env.put("RIFFLE_JSON_PORT", "0");
+            // the bridge's own counters would add riffle.bridge.* points to the exact lines expected here
+            env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
             env.put("RIFFLE_GRAPHITE", "127.0.0.1:" + carbon.port());
             env.put("RIFFLE_PRINT_POINTS", "true");
             env.put("RIFFLE_SINK_SELF_METRICS", "false"); // the listener should see the two points only

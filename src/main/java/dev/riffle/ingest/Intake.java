@@ -1,0 +1,60 @@
+package dev.riffle.ingest;
+
+import dev.riffle.core.Event;
+import java.util.List;
+
+/**
+ * Where every listener hands its decoded events: counts them, sets absurd event times to the receive time
+ * (counted), and passes them to the publisher, without waiting (UDP) or waiting for room (TCP).
+ *
+ * <p>An absurd time would put the event in a window that closed long ago (dropped as late by the topology) or
+ * one far ahead (holding stream time, and every other host's windows, hostage); the receive time is the best
+ * guess of when it happened.
+ */
+final class Intake {
+    private final EventPublisher publisher;
+    private final IngestCounters counters;
+    private final long maxFutureMicros;
+    private final long maxAgeMicros;
+
+    Intake(EventPublisher publisher, IngestCounters counters, long maxFutureMicros, long maxAgeMicros) {
+        this.publisher = publisher;
+        this.counters = counters;
+        this.maxFutureMicros = maxFutureMicros;
+        this.maxAgeMicros = maxAgeMicros;
+    }
+
+    /**
+     * UDP: never waits; drops (counted) when Kafka is behind. Here and in {@link #put}, the list must be mutable:
+     * clamped events are replaced in place.
+     */
+    void offer(List<Event> events) {
+        if (!events.isEmpty()) {
+            publisher.offer(admit(events));
+        }
+    }
+
+    /** TCP: waits for room in the backlog. */
+    void put(List<Event> events) throws InterruptedException {
+        if (!events.isEmpty()) {
+            publisher.publish(admit(events));
+        }
+    }
+
+    private List<Event> admit(List<Event> events) {
+        counters.received(events.size());
+        long now = System.currentTimeMillis() * 1000L;
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            IngestCounters.Reason clamp = e.timeMicros() > now + maxFutureMicros
+                    ? IngestCounters.Reason.TIME_IN_FUTURE
+                    : e.timeMicros() < now - maxAgeMicros ? IngestCounters.Reason.TIME_TOO_OLD : null;
+            if (clamp != null) {
+                counters.count(clamp, 1, "event time " + e.timeMicros() + " of " + e.host() + " " + e.service());
+                events.set(i, new Event(now, e.host(), e.service(), e.state(), e.description(), e.tags(),
+                        e.attributes(), e.metric(), e.ttl()));
+            }
+        }
+        return events;
+    }
+}

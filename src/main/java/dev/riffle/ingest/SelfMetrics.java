@@ -1,0 +1,51 @@
+package dev.riffle.ingest;
+
+import dev.riffle.core.Event;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's counters as events in the events topic, so they become points like any application's: host
+ * {@code riffle}, service {@code bridge <counter>} (e.g. {@code bridge events-received},
+ * {@code bridge refused malformed-message}), tagged {@code meter}, metric = the increase since the last report.
+ * Every counter is reported each time, zero included, so a graph shows 0 rather than a gap.
+ */
+final class SelfMetrics implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(SelfMetrics.class);
+    static final String HOST = "riffle";
+    static final String SERVICE_PREFIX = "bridge ";
+
+    private final IngestCounters counters;
+    private final EventPublisher publisher;
+    private final Map<String, Long> last = new HashMap<>();
+
+    SelfMetrics(IngestCounters counters, EventPublisher publisher) {
+        this.counters = counters;
+        this.publisher = publisher;
+    }
+
+    /** The events describing the increase of every counter since the previous call. */
+    List<Event> report(long nowMicros) {
+        List<Event> events = new ArrayList<>();
+        counters.snapshot().forEach((name, value) -> {
+            long increase = value - last.getOrDefault(name, 0L);
+            last.put(name, value);
+            events.add(Event.of(nowMicros, HOST, SERVICE_PREFIX + name, List.of("meter"), (double) increase));
+        });
+        return events;
+    }
+
+    @Override
+    public void run() {
+        // not through the intake: these are not received input, and must never wait for Kafka
+        try {
+            publisher.offer(report(System.currentTimeMillis() * 1000L));
+        } catch (RuntimeException e) {
+            log.warn("could not publish the bridge's self metrics: {}", e.toString()); // and try again next time
+        }
+    }
+}

@@ -1,0 +1,375 @@
+package dev.riffle.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.riffle.client.RiemannMessage;
+import dev.riffle.config.CommonKeys;
+import dev.riffle.config.Config;
+import dev.riffle.config.ConfigKey;
+import dev.riffle.core.Event;
+import dev.riffle.kafka.EmbeddedKafka;
+import dev.riffle.kafka.Topics;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bridge against a real in-process broker, fed by clients nobody here wrote (Debian's riemann-c-client and
+ * libnet-statsd-perl) and by hand-made streams; every check reads what landed in the events topic.
+ */
+@Tag("slow")
+class BridgeKafkaTest {
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final AtomicInteger topics = new AtomicInteger();
+
+    @TempDir
+    static Path dir;
+    static EmbeddedKafka kafka;
+
+    Bridge bridge;
+    EventsTopicReader topic;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @AfterEach
+    void stopBridge() {
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (topic != null) {
+            topic.close();
+        }
+    }
+
+    static Config config(Map<ConfigKey<?>, Object> overrides) {
+        List<ConfigKey<?>> keys = new ArrayList<>(CommonKeys.ALL);
+        keys.addAll(IngestKeys.ALL);
+        Config c = Config.defaults(keys)
+                .with(CommonKeys.EVENTS_TOPIC, "events-" + topics.incrementAndGet())
+                .with(CommonKeys.POINTS_TOPIC, "points-" + topics.get())
+                .with(CommonKeys.EVENTS_PARTITIONS, 2)
+                .with(IngestKeys.RIEMANN_PORT, 0)
+                .with(IngestKeys.STATSD_PORT, 0)
+                .with(IngestKeys.JSON_PORT, 0)
+                .with(IngestKeys.SELF_METRICS_SECONDS, 0);
+        for (Map.Entry<ConfigKey<?>, Object> o : overrides.entrySet()) {
+            c = c.with(o.getKey(), o.getValue());
+        }
+        return c;
+    }
+
+    void start(Map<ConfigKey<?>, Object> overrides) throws Exception {
+        Config config = config(overrides);
+        Topics.ensure(kafka.bootstrapServers(), config, Duration.ofSeconds(30));
+        bridge = new Bridge(config, kafka.bootstrapServers());
+        bridge.start();
+        topic = new EventsTopicReader(kafka.bootstrapServers(), config.get(CommonKeys.EVENTS_TOPIC));
+    }
+
+    static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
+        assertEquals(0, p.exitValue(), String.join(" ", command));
+    }
+
+    static boolean onPath(String binary) {
+        for (String d : System.getenv("PATH").split(File.pathSeparator)) {
+            if (new File(d, binary).canExecute()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void riemannCClientOverUdpAndTcpArrivesExactly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("riemann-client"), "riemann-c-client is not installed");
+        start(Map.of());
+        String port = Integer.toString(bridge.riemannPort());
+        long before = System.currentTimeMillis() * 1000L;
+        run("riemann-client", "send", "-U", "-h", "box1", "-S", "api latency", "-s", "ok", "-D", "over udp",
+                "-t", "production", "-t", "timer", "-a", "region=eu", "-a", "build=42", "-i", "42", "-L", "30",
+                "127.0.0.1", port);
+        // both a double and a float: the double wins, as in Riemann
+        run("riemann-client", "send", "-T", "-h", "box2", "-S", "signups", "-s", "warning", "-D", "over tcp",
+                "-t", "staging", "-t", "meter", "-d", "3.25", "-f", "1.5", "127.0.0.1", port);
+        List<Event> events = topic.await(e -> e.size() >= 2, WAIT);
+        long after = System.currentTimeMillis() * 1000L;
+
+        List<Event> byHost = events.stream().sorted((a, b) -> a.host().compareTo(b.host())).toList();
+        assertEquals(2, byHost.size(), byHost.toString());
+        Event udp = byHost.get(0);
+        Event tcp = byHost.get(1);
+        // riemann-c-client sets no time: the bridge stamps its receive time
+        for (Event e : byHost) {
+            assertTrue(e.timeMicros() >= before && e.timeMicros() <= after, e.toString());
+        }
+        assertEquals(new Event(udp.timeMicros(), "box1", "api latency", "ok", "over udp",
+                List.of("production", "timer"),
+                Map.of("x-client", "riemann-c-client", "region", "eu", "build", "42"), 42.0, 30f), udp);
+        assertEquals(new Event(tcp.timeMicros(), "box2", "signups", "warning", "over tcp", List.of("staging", "meter"),
+                Map.of("x-client", "riemann-c-client"), 3.25, null), tcp);
+        // key = host, timestamp = the event time
+        for (var r : topic.records) {
+            Event e = dev.riffle.core.EventCodec.decode(r.value()).get(0);
+            assertEquals(e.host(), r.key());
+            assertEquals(e.timeMillis(), r.timestamp());
+        }
+    }
+
+    @Test
+    void perlNetStatsdArrivesExactly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("perl", "-MNet::Statsd", "-e", "1")
+                .start().waitFor() == 0, "libnet-statsd-perl is not installed");
+        start(Map.of(IngestKeys.STATSD_HOST, "web1", IngestKeys.STATSD_ENVIRONMENT, "production"));
+        long before = System.currentTimeMillis() * 1000L;
+        run("perl", "-MNet::Statsd", "-e", String.join("\n",
+                "$Net::Statsd::HOST = '127.0.0.1';",
+                "$Net::Statsd::PORT = " + bridge.statsdPort() + ";",
+                "Net::Statsd::increment('site.logins');",
+                "Net::Statsd::decrement('site.logins');",
+                "Net::Statsd::update_stats('bytes', 250);",
+                // sampled at 0.5: the client sends only sometimes; retry until it did, once
+                "for (1 .. 200) { last if Net::Statsd::update_stats('sampled', 3, 0.5); }",
+                "Net::Statsd::timing('db.query', 320);",
+                // one datagram of two lines: set, then change by -5
+                "Net::Statsd::gauge('core.temperature' => 55, 'core.temperature' => '-5');"));
+        List<Event> events = topic.await(e -> e.size() >= 7, WAIT);
+        long after = System.currentTimeMillis() * 1000L;
+        assertEquals(7, events.size(), events.toString());
+        for (Event e : events) {
+            assertTrue(e.timeMicros() >= before && e.timeMicros() <= after, e.toString());
+        }
+        List<Event> expected = List.of(
+                ev("site.logins", "meter", 1.0), ev("site.logins", "meter", -1.0), ev("bytes", "meter", 250.0),
+                ev("sampled", "meter", 6.0), ev("db.query", "timer", 320.0), ev("core.temperature", "gauge", 55.0),
+                ev("core.temperature", "gauge", 50.0));
+        // same host, so one partition: the topic keeps the order they were sent in
+        assertEquals(expected, events.stream().map(e -> new Event(0, e.host(), e.service(), e.state(),
+                e.description(), e.tags(), e.attributes(), e.metric(), e.ttl())).toList());
+    }
+
+    static Event ev(String service, String kind, double metric) {
+        return new Event(0, "web1", service, null, null, List.of(kind, "production"), Map.of(), metric, null);
+    }
+
+    @Test
+    void jsonLinesArriveAndBadLinesAreCountedWhileTheConnectionGoesOn() throws Exception {
+        start(Map.of(IngestKeys.JSON_MAX_LINE, 256));
+        long second = System.currentTimeMillis() / 1000 - 10;
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.jsonPort())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("{\"host\":\"box1\",\"service\":\"a\",\"metric\":1.5,\"time\":" + second
+                    + ".25,\"tags\":[\"meter\"]}\n"
+                    + "not json\n"
+                    + "{\"host\":\"box1\",\"service\":\"" + "x".repeat(400) + "\"}\n"
+                    + "{\"host\":\"box1\",\"service\":\"b\",\"time_micros\":" + second + "123456,"
+                    + "\"attributes\":{\"k\":\"v\"},\"ttl\":20,\"state\":\"ok\",\"description\":\"d\"}\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(50); // a line split over two TCP segments
+            out.write("{\"host\":\"box1\",\"servi".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(50);
+            out.write("ce\":\"c\"}".getBytes(StandardCharsets.UTF_8)); // last line, no line end
+            s.shutdownOutput();
+            assertEquals(-1, s.getInputStream().read()); // nothing is ever replied
+        }
+        List<Event> events = topic.await(e -> e.size() >= 3, WAIT);
+        assertEquals(List.of("a", "b", "c"), events.stream().map(Event::service).toList());
+        assertEquals(new Event(second * 1_000_000 + 250_000, "box1", "a", null, null, List.of("meter"), Map.of(),
+                1.5, null), events.get(0));
+        assertEquals(new Event(second * 1_000_000 + 123_456, "box1", "b", "ok", "d", List.of(), Map.of("k", "v"),
+                null, 20f), events.get(1));
+        assertEquals(1, bridge.counters().count(IngestCounters.Reason.MALFORMED_LINE));
+        assertEquals(1, bridge.counters().count(IngestCounters.Reason.OVERSIZED_LINE));
+    }
+
+    static void writeFrame(DataOutputStream out, byte[] msg) throws IOException {
+        out.writeInt(msg.length);
+        out.write(msg);
+    }
+
+    static String readReply(DataInputStream in) throws IOException {
+        return RiemannMessage.replyError(in.readNBytes(in.readInt()));
+    }
+
+    @Test
+    void aPipeliningClientGetsEveryReplyInOrderAndEveryEventLands() throws Exception {
+        start(Map.of());
+        int n = 1_000;
+        long t0 = (System.currentTimeMillis() - 60_000) * 1000L;
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort())) {
+            DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream()));
+            for (int i = 0; i < n; i++) {
+                writeFrame(out, new RiemannMessage().event(t0 + i, "box1", "seq", null, null, (double) i, null,
+                        Map.of(), "meter").toBytes());
+            }
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            for (int i = 0; i < n; i++) {
+                assertNull(readReply(in), "reply " + i);
+            }
+        }
+        List<Event> events = topic.await(e -> e.size() >= n, WAIT);
+        assertEquals(n, events.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals((double) i, events.get(i).metric());
+            assertEquals(t0 + i, events.get(i).timeMicros());
+        }
+    }
+
+    @Test
+    void queriesAreRefusedAndTheConnectionGoesOnUntilAnOversizedFrame() throws Exception {
+        start(Map.of());
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort())) {
+            s.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            // Msg{query = Query{string = "service = \"x\""}}
+            byte[] q = "service = \"x\"".getBytes(StandardCharsets.UTF_8);
+            byte[] query = new byte[q.length + 4];
+            query[0] = (5 << 3) | 2;
+            query[1] = (byte) (q.length + 2);
+            query[2] = (1 << 3) | 2;
+            query[3] = (byte) q.length;
+            System.arraycopy(q, 0, query, 4, q.length);
+            writeFrame(out, query);
+            assertEquals("queries are not supported", readReply(in));
+            writeFrame(out, new byte[] {(byte) 0xFF, (byte) 0xFF}); // not a Msg
+            assertTrue(readReply(in).startsWith("malformed message"));
+            writeFrame(out, new RiemannMessage().event(System.currentTimeMillis() * 1000L, "box1", "after", null,
+                    null, 1.0, null, Map.of()).toBytes());
+            assertNull(readReply(in));
+            out.writeInt(1 << 30); // a 1 GiB frame: refused before a byte of it is read
+            out.flush();
+            assertTrue(readReply(in).contains("over the limit"));
+            assertEquals(-1, in.read()); // then the bridge hangs up
+        }
+        assertEquals(List.of("after"), topic.await(e -> !e.isEmpty(), WAIT).stream().map(Event::service).toList());
+        assertEquals(1, bridge.counters().count(IngestCounters.Reason.QUERY));
+        assertEquals(1, bridge.counters().count(IngestCounters.Reason.MALFORMED_MESSAGE));
+        assertEquals(1, bridge.counters().count(IngestCounters.Reason.OVERSIZED_MESSAGE));
+    }
+
+    @Test
+    void halfClosedClientStillGetsItsRepliesAndATruncatedFrameIsCounted() throws Exception {
+        start(Map.of());
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort())) {
+            s.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            for (int i = 0; i < 3; i++) {
+                writeFrame(out, new RiemannMessage().event(System.currentTimeMillis() * 1000L, "box1", "s" + i, null,
+                        null, 1.0, null, Map.of()).toBytes());
+            }
+            out.writeInt(100);
+            out.write(new byte[10]); // a frame that never ends
+            s.shutdownOutput();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            for (int i = 0; i < 3; i++) {
+                assertNull(readReply(in));
+            }
+            assertEquals(-1, in.read());
+        }
+        assertEquals(3, topic.await(e -> e.size() >= 3, WAIT).size());
+        assertEquals(1, bridge.counters().count(IngestCounters.Reason.TRUNCATED_FRAME));
+    }
+
+    @Test
+    void absurdTimesAreClampedAndSelfMetricsReachTheTopic() throws Exception {
+        start(Map.of(IngestKeys.SELF_METRICS_SECONDS, 1));
+        long now = System.currentTimeMillis() * 1000L;
+        byte[] msg = new RiemannMessage()
+                .event(now + TimeUnit.DAYS.toMicros(3650), "box1", "future", null, null, 1.0, null, Map.of())
+                .event(now - TimeUnit.DAYS.toMicros(3650), "box1", "past", null, null, 1.0, null, Map.of())
+                .event(now - 5_000_000, "box1", "recent", null, null, 1.0, null, Map.of())
+                .toBytes();
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+            udp.send(new java.net.DatagramPacket(msg, msg.length, InetAddress.getLoopbackAddress(),
+                    bridge.riemannPort()));
+            byte[] bad = "no type here\n".getBytes(StandardCharsets.UTF_8);
+            udp.send(new java.net.DatagramPacket(bad, bad.length, InetAddress.getLoopbackAddress(),
+                    bridge.statsdPort()));
+        }
+        topic.await(e -> e.stream().anyMatch(x -> x.service().equals("bridge refused malformed-line")
+                && x.metric() > 0), WAIT);
+        List<Event> app = topic.appEvents();
+        long after = System.currentTimeMillis() * 1000L;
+        assertEquals(3, app.size());
+        for (Event e : app.subList(0, 2)) {
+            assertTrue(e.timeMicros() >= now && e.timeMicros() <= after, e.toString());
+        }
+        assertEquals(now - 5_000_000, app.get(2).timeMicros());
+        assertEquals(1, bridge.counters().count(IngestCounters.Reason.TIME_IN_FUTURE));
+        assertEquals(1, bridge.counters().count(IngestCounters.Reason.TIME_TOO_OLD));
+
+        List<Event> self = topic.events.stream().filter(e -> e.host().equals("riffle")).toList();
+        Event refused = self.stream().filter(e -> e.service().equals("bridge refused malformed-line")
+                && e.metric() > 0).findFirst().orElseThrow();
+        assertEquals(List.of("meter"), refused.tags());
+        assertEquals(1.0, refused.metric());
+        double received = self.stream().filter(e -> e.service().equals("bridge events-received"))
+                .mapToDouble(Event::metric).sum();
+        assertEquals(3.0, received); // increases, not totals: they add up to the total
+        assertTrue(self.stream().anyMatch(e -> e.service().equals("bridge clamped time-in-future")));
+    }
+
+    @Test
+    void aSlowClientHoldsUpNobodyElse() throws Exception {
+        start(Map.of());
+        byte[] slowMsg = new RiemannMessage().event(System.currentTimeMillis() * 1000L, "slow", "s", null, null, 1.0,
+                null, Map.of()).toBytes();
+        try (Socket slow = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort());
+             Socket fast = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort())) {
+            fast.setSoTimeout(5_000);
+            slow.setSoTimeout(5_000);
+            DataOutputStream slowOut = new DataOutputStream(slow.getOutputStream());
+            slowOut.writeInt(slowMsg.length);
+            slowOut.write(slowMsg, 0, 3); // the rest of the frame comes much later
+            slowOut.flush();
+
+            DataOutputStream fastOut = new DataOutputStream(fast.getOutputStream());
+            writeFrame(fastOut, new RiemannMessage().event(System.currentTimeMillis() * 1000L, "fast", "s", null,
+                    null, 1.0, null, Map.of()).toBytes());
+            assertNull(readReply(new DataInputStream(fast.getInputStream())));
+
+            for (int i = 3; i < slowMsg.length; i++) {
+                slowOut.write(slowMsg[i]);
+                slowOut.flush();
+                Thread.sleep(2);
+            }
+            assertNull(readReply(new DataInputStream(slow.getInputStream())));
+        }
+        assertEquals(List.of("fast", "slow"), topic.await(e -> e.size() >= 2, WAIT).stream().map(Event::host)
+                .sorted().toList());
+    }
+}

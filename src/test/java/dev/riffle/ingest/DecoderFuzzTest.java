@@ -1,0 +1,126 @@
+package dev.riffle.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.riffle.client.RiemannMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random and mutated input, fixed seed, bounded iterations: nothing may escape a decoder or a stream handler
+ * except what its contract allows (a counted {@link MalformedInputException}, or an IOException ending a
+ * connection).
+ */
+class DecoderFuzzTest {
+    static final int ROUNDS = 5_000;
+    final Random random = new Random(20261125L);
+    final IngestCounters counters = new IngestCounters();
+    final Intake intake = new Intake(new EventPublisher(new MockProducer<>(true, null, new StringSerializer(),
+            new ByteArraySerializer()), "events", 1 << 20, counters), counters, 3_600_000_000L, 3_600_000_000L);
+
+    final List<byte[]> riemannSeeds = List.of(
+            new RiemannMessage().event(1_700_000_000_000_000L, "box1", "api latency", "ok", "fine", 12.5, 30f,
+                    Map.of("region", "eu"), "production", "timer").event(1, "h", "s", null, null, null, null,
+                    Map.of()).toBytes(),
+            new byte[] {0x2a, 4, 0x0a, 2, 'q', '1'});
+    final List<byte[]> statsdSeeds = List.of(
+            "a.b:1|c|@0.5|#env:prod,host:x,k:v,t\nt:1:2:3|ms\ng:+4|g\nu:alice|s|T1700000000".getBytes(
+                    StandardCharsets.UTF_8));
+    final List<byte[]> jsonSeeds = List.of(("{\"host\":\"h\",\"service\":\"s\",\"metric\":1.5,\"tags\":[\"a\"],"
+            + "\"attributes\":{\"k\":\"v\"},\"time\":1.7e9,\"ttl\":3}\n{\"host\":\"h\",\"service\":\"t\"}")
+            .getBytes(StandardCharsets.UTF_8));
+
+    byte[] next(List<byte[]> seeds) {
+        if (random.nextInt(4) == 0) {
+            byte[] junk = new byte[random.nextInt(64)];
+            random.nextBytes(junk);
+            return junk;
+        }
+        byte[] b = seeds.get(random.nextInt(seeds.size())).clone();
+        int mutations = 1 + random.nextInt(4);
+        for (int m = 0; m < mutations; m++) {
+            switch (random.nextInt(4)) {
+                case 0 -> b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+                case 1 -> b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
+                case 2 -> b = Arrays.copyOf(b, random.nextInt(b.length + 1)); // truncate
+                default -> {
+                    int at = random.nextInt(b.length + 1);
+                    byte[] longer = new byte[b.length + 1];
+                    System.arraycopy(b, 0, longer, 0, at);
+                    longer[at] = (byte) random.nextInt(256);
+                    System.arraycopy(b, at, longer, at + 1, b.length - at);
+                    b = longer;
+                }
+            }
+            if (b.length == 0) {
+                b = new byte[] {(byte) random.nextInt(256)};
+            }
+        }
+        return b;
+    }
+
+    void fuzz(DatagramDecoder decoder, List<byte[]> seeds) {
+        for (int i = 0; i < ROUNDS; i++) {
+            byte[] input = next(seeds);
+            try {
+                decoder.decode(input, 0, input.length, 42, new ArrayList<>());
+            } catch (MalformedInputException counted) {
+                // the contract: the listener counts it
+            } catch (RuntimeException e) {
+                fail("input " + Arrays.toString(input) + " escaped as " + e, e);
+            }
+        }
+    }
+
+    @Test
+    void riemannDecoder() {
+        fuzz(new RiemannDecoder(counters), riemannSeeds);
+        assertTrue(counters.total(IngestCounters.Group.REFUSED) > 0);
+    }
+
+    @Test
+    void statsdDecoder() {
+        fuzz(new DatagramLines(new StatsdDecoder("h", "", 100), counters), statsdSeeds);
+    }
+
+    @Test
+    void jsonLineDecoder() {
+        fuzz(new DatagramLines(new JsonLineDecoder(), counters), jsonSeeds);
+    }
+
+    @Test
+    void streamHandlers() throws InterruptedException {
+        StreamHandler riemann = new RiemannFraming(new RiemannDecoder(counters), 1024, intake, counters);
+        StreamHandler json = new LineStream(new JsonLineDecoder(), 64, intake, counters);
+        for (int i = 0; i < ROUNDS / 10; i++) {
+            byte[] msg = next(riemannSeeds);
+            ByteBuffer framed = ByteBuffer.allocate(8 + msg.length);
+            framed.putInt(random.nextInt(8) == 0 ? random.nextInt() : msg.length).put(msg).putInt(msg.length);
+            serve(riemann, framed.array());
+            serve(json, next(jsonSeeds));
+        }
+    }
+
+    void serve(StreamHandler handler, byte[] input) throws InterruptedException {
+        try {
+            handler.serve(new ByteArrayInputStream(input), new ByteArrayOutputStream(), "fuzz");
+        } catch (IOException ended) {
+            // a connection may end
+        } catch (RuntimeException e) {
+            fail("stream " + Arrays.toString(input) + " escaped as " + e, e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.riffle.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.riffle.core.Event;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** Backpressure with a producer that answers only when told to, like a Kafka that is down or slow. */
+class EventPublisherTest {
+    final IngestCounters counters = new IngestCounters();
+    final MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(),
+            new ByteArraySerializer());
+    final EventPublisher publisher = new EventPublisher(producer, "events", 1_000, counters);
+
+    static List<Event> events(String host, int n) {
+        List<Event> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(Event.of(1_700_000_000_000_000L + i, host, "s" + i, List.of("meter"), 1.0));
+        }
+        return out;
+    }
+
+    /** Fills the backlog, then publishes from another thread, as a TCP connection would. */
+    CompletableFuture<Void> publishOnceFull(int events) {
+        while (publisher.backlogBytes() < 900) {
+            publisher.offer(events("fill", 1));
+        }
+        return CompletableFuture.runAsync(() -> {
+            try {
+                publisher.publish(events("tcp", events));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void oneRecordPerHostKeyedByHostAndStampedWithTheEarliestEvent() {
+        List<Event> mixed = new ArrayList<>(events("a", 2));
+        mixed.addAll(events("b", 1));
+        mixed.add(Event.of(1_600_000_000_000_000L, "a", "early", List.of(), null));
+        publisher.offer(mixed);
+        assertEquals(List.of("a", "b"), producer.history().stream().map(r -> r.key()).toList());
+        assertEquals(1_600_000_000_000L, producer.history().get(0).timestamp());
+    }
+
+    @Test
+    void aHugeBatchOfOneHostIsSplitIntoSeveralRecords() {
+        EventPublisher roomy = new EventPublisher(producer, "events", 10_000_000, counters);
+        roomy.offer(events("big", 2_500));
+        assertEquals(List.of(1_000, 1_000, 500), producer.history().stream()
+                .map(r -> dev.riffle.core.EventCodec.decode(r.value()).size()).toList());
+    }
+
+    @Test
+    void udpDropsAndCountsWhenKafkaHasNotTakenTheBacklogThenRecovers() {
+        for (int i = 0; i < 20; i++) {
+            publisher.offer(events("h" + i, 1));
+        }
+        int taken = producer.history().size();
+        assertTrue(taken > 1 && taken < 20, "taken " + taken);
+        assertEquals(20 - taken, counters.count(IngestCounters.Reason.BACKLOG_FULL));
+        assertTrue(publisher.backlogBytes() <= 1_000);
+
+        while (producer.completeNext()) {
+            // Kafka is back and acknowledges everything held
+        }
+        assertEquals(0, publisher.backlogBytes());
+        assertEquals(taken, counters.published());
+        publisher.offer(events("again", 1));
+        assertEquals(taken + 1, producer.history().size());
+    }
+
+    @Test
+    void tcpWaitsForRoomInsteadOfGrowing() throws Exception {
+        CompletableFuture<Void> tcp = publishOnceFull(5);
+        assertThrows(TimeoutException.class, () -> tcp.get(300, TimeUnit.MILLISECONDS));
+        assertFalse(producer.history().stream().anyMatch(r -> r.key().equals("tcp")));
+        while (producer.completeNext()) {
+            // acknowledging makes room
+        }
+        tcp.get(10, TimeUnit.SECONDS);
+        assertTrue(producer.history().stream().anyMatch(r -> r.key().equals("tcp")));
+    }
+
+    @Test
+    void failedDeliveryIsCountedAndReleasesItsMemory() {
+        publisher.offer(events("h", 3));
+        producer.errorNext(new RuntimeException("broker gone"));
+        assertEquals(3, counters.count(IngestCounters.Reason.PUBLISH_FAILED));
+        assertEquals(0, publisher.backlogBytes());
+    }
+
+    @Test
+    void closingWakesAWaitingTcpConnection() throws Exception {
+        CompletableFuture<Void> tcp = publishOnceFull(1);
+        Thread.sleep(100);
+        publisher.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> tcp.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.riffle.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.riffle.core.Event;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class SelfMetricsTest {
+    final IngestCounters counters = new IngestCounters();
+    final SelfMetrics self = new SelfMetrics(counters, null);
+
+    Map<String, Double> report() {
+        List<Event> events = self.report(1_000_000L);
+        for (Event e : events) {
+            assertEquals("riffle", e.host());
+            assertEquals(List.of("meter"), e.tags());
+            assertEquals(1_000_000L, e.timeMicros());
+        }
+        return events.stream().collect(Collectors.toMap(Event::service, Event::metric, (a, b) -> a));
+    }
+
+    @Test
+    void everyCounterIsReportedAsItsIncreaseSinceTheLastReport() {
+        counters.received(10);
+        counters.reject(IngestCounters.Reason.MALFORMED_LINE, "x");
+        Map<String, Double> first = report();
+        assertEquals(10.0, first.get("bridge events-received"));
+        assertEquals(1.0, first.get("bridge refused malformed-line"));
+        assertEquals(0.0, first.get("bridge dropped backlog-full"));
+        assertEquals(2 + IngestCounters.Reason.values().length, first.size());
+
+        counters.received(3);
+        Map<String, Double> second = report();
+        assertEquals(3.0, second.get("bridge events-received"));
+        assertEquals(0.0, second.get("bridge refused malformed-line"));
+    }
+}
