@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,24 +66,30 @@ public final class Topics {
     }
 
     /**
-     * A topic is usable once every partition has a leader. Producing earlier makes an idempotent producer
-     * retry NOT_LEADER_OR_FOLLOWER and, under load, stall on out-of-order sequence numbers.
+     * Waits until every partition of the topics has a leader: a topic is usable only then. Producing earlier makes
+     * an idempotent producer retry NOT_LEADER_OR_FOLLOWER and, under load, stall on out-of-order sequence numbers.
+     * Right after creation the topic may not even be known yet, which is retried too.
      */
-    private static void awaitLeaders(Admin admin, List<String> topics, Duration timeout)
+    public static void awaitLeaders(Admin admin, List<String> topics, Duration timeout)
             throws ExecutionException, TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            boolean ready = described.values().stream().allMatch(d -> d.partitions().stream()
-                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-            if (ready) {
-                return;
+            try {
+                Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (described.values().stream().allMatch(d -> d.partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
             }
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("partitions of " + topics + " have no leader after " + timeout);
             }
-            Thread.sleep(100);
+            Thread.sleep(50);
         }
     }
 }

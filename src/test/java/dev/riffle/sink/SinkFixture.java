@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -66,17 +66,9 @@ final class SinkFixture implements AutoCloseable {
     /** A new topic's partitions get their leader a moment after creation: wait for it (at most 30 s). */
     private void awaitLeaders(String topic) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-                if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-                    return;
-                }
-                Thread.sleep(50);
-            }
-            throw new IllegalStateException("no leaders for " + topic + " after 30 s");
-        } catch (InterruptedException | ExecutionException e) {
-            throw new IllegalStateException("cannot describe " + topic, e);
+            Topics.awaitLeaders(admin, List.of(topic), Duration.ofSeconds(30));
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("no leaders for " + topic, e);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
+import dev.riffle.kafka.Topics;
 import dev.riffle.core.Event;
 import dev.riffle.core.EventCodec;
 import dev.riffle.core.Point;
@@ -96,12 +97,7 @@ class ExactlyOnceTest {
                     kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(events(), partitions, (short) 1),
                         new NewTopic(points(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!admin.describeTopics(List.of(events(), points())).allTopicNames().get().values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null))) {
-                    assertTrue(System.nanoTime() < deadline, "topics got leaders");
-                    Thread.sleep(50);
-                }
+                Topics.awaitLeaders(admin, List.of(events(), points()), Duration.ofSeconds(30));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
