@@ -9,8 +9,8 @@ import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.config.ConfigKey;
 import dev.riffle.core.Event;
-import dev.riffle.kafka.EmbeddedKafka;
 import dev.riffle.kafka.Topics;
+import dev.riffle.testing.WithKafka;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.File;
@@ -19,45 +19,27 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bridge against a real in-process broker, fed by clients nobody here wrote (Debian's riemann-c-client and
  * libnet-statsd-perl) and by hand-made streams; every check reads what landed in the events topic.
  */
 @Tag("slow")
-class BridgeKafkaTest {
+class BridgeKafkaTest extends WithKafka {
     static final Duration WAIT = Duration.ofSeconds(30);
     static final AtomicInteger topics = new AtomicInteger();
 
-    @TempDir
-    static Path dir;
-    static EmbeddedKafka kafka;
-
     Bridge bridge;
     EventsTopicReader topic;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
 
     @AfterEach
     void stopBridge() {

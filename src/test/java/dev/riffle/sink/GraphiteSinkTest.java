@@ -8,6 +8,7 @@ import dev.riffle.config.CommonKeys;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointCodec;
 import dev.riffle.testing.LineListener;
+import dev.riffle.testing.WithKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
-import dev.riffle.kafka.Topics;
 import dev.riffle.core.Event;
 import dev.riffle.core.EventCodec;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointCodec;
-import dev.riffle.kafka.EmbeddedKafka;
+import dev.riffle.kafka.Topics;
+import dev.riffle.testing.WithKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,11 +34,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On a real broker, with exactly-once: the points equal the oracle's whether the events topic has 1 or 3
@@ -51,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * points before it are compared.
  */
 @Tag("slow")
-class ExactlyOnceTest {
+class ExactlyOnceTest extends WithKafka {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ExactlyOnceTest.class);
     static final long GRACE = 5_000;
     /**
@@ -61,20 +58,6 @@ class ExactlyOnceTest {
     static final long T0 = (System.currentTimeMillis() / 5_000 - 60) * 5_000;
     /** later than every event's expiry, and within the broker's accepted future timestamps */
     static final long SENTINEL = T0 + 1_200_000;
-
-    @TempDir
-    static Path dir;
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void broker() {
-        kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
 
     /** One run's topics, application id and config. */
     static final class Run {

@@ -1,4 +1,4 @@
-package dev.riffle.sink;
+package dev.riffle.testing;
 
 import dev.riffle.kafka.EmbeddedKafka;
 import java.nio.file.Path;
@@ -7,18 +7,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One real in-process broker per test class (a start costs seconds); each test takes its own topic and group. */
-abstract class WithKafka {
+public abstract class WithKafka {
     @TempDir
-    static Path dir;
-    static EmbeddedKafka kafka;
+    protected static Path dir;
+    protected static EmbeddedKafka kafka;
 
     @BeforeAll
-    static void startKafka() {
+    protected static void startKafka() {
         kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
     }
 
     @AfterAll
-    static void stopKafka() {
+    protected static void stopKafka() {
         kafka.close();
     }
 }
