@@ -31,7 +31,8 @@ final class StageCommands {
     }
 
     @Command(name = "bridge", mixinStandardHelpOptions = true,
-            description = "Run the ingest bridge alone: Riemann protobuf (UDP/TCP) in, events topic out.")
+            description = "Run the ingest bridge alone: Riemann protobuf (UDP/TCP), statsd (UDP) and JSON lines (TCP) "
+                    + "in, events topic out.")
     static final class Bridge extends OneStage {
         @Override
         Stage stage(Config config, String bootstrap) {

@@ -3,8 +3,10 @@ package dev.riffle.topology;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -47,6 +49,10 @@ public final class RiffleTopology {
                         .withStreamPartitioner(new FleetRecord.Partitioner()))
                 .process(() -> new FleetWindows(rules, counters), Named.as("fleet-windows"), FleetWindows.STORE)
                 .to(points, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("fleet-points-out"));
-        return builder.build();
+        // building with properties only to opt in to Kafka 5.0's default now: without it Kafka Streams warns
+        // about the global processing exception handler at every start
+        Properties props = new Properties();
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return builder.build(props);
     }
 }
