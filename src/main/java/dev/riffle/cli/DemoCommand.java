@@ -3,6 +3,7 @@ package dev.riffle.cli;
 import dev.riffle.client.Riffle;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
+import dev.riffle.config.ConfigException;
 import dev.riffle.config.HostPort;
 import dev.riffle.demo.DemoSite;
 import dev.riffle.ingest.IngestKeys;
@@ -44,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("riffle demo: --duration must be at least 1 second");
             return Main.BAD_CONFIG;
         }
-        HostPort bridge = to != null ? HostPort.parse(to) : bridgeAddress(config);
+        HostPort bridge = bridgeAddress(config, to);
         Riffle.Protocol protocol = tcp ? Riffle.Protocol.TCP : Riffle.Protocol.UDP;
         DemoSite site = DemoSite.sendingTo(bridge.host(), bridge.port(), protocol,
                 seed != null ? seed : System.nanoTime());
@@ -77,7 +78,15 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Where the bridge of this configuration listens; an any-address bind is reached on loopback. */
-    static HostPort bridgeAddress(Config config) {
+    /** The bridge's Riemann port: {@code --to} when given, else the configured bind address (any = loopback). */
+    static HostPort bridgeAddress(Config config, String to) {
+        if (to != null) {
+            try {
+                return HostPort.parse(to);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--to: got '" + to + "', expected host:port");
+            }
+        }
         String bind = config.get(CommonKeys.BIND);
         String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind.equals("::") ? "::1" : bind;
         return new HostPort(host, config.get(IngestKeys.RIEMANN_PORT));

@@ -73,7 +73,7 @@ final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = settings.load();
-        HostPort target = to != null ? HostPort.parse(to) : DemoCommand.bridgeAddress(config);
+        HostPort target = DemoCommand.bridgeAddress(config, to);
         String eventHost = host != null ? host : InetAddress.getLocalHost().getHostName();
         String[] tagArray = tags.toArray(String[]::new);
         if (count < 1) {

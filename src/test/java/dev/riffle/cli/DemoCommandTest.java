@@ -25,9 +25,9 @@ class DemoCommandTest {
     void findsTheBridgeLikeTheOtherCommands() {
         Config config = Config.load(null, Map.of("RIFFLE_BIND", "0.0.0.0", "RIFFLE_RIEMANN_PORT", "6001"),
                 Settings.ALL_KEYS);
-        assertEquals(new HostPort("127.0.0.1", 6001), DemoCommand.bridgeAddress(config));
+        assertEquals(new HostPort("127.0.0.1", 6001), DemoCommand.bridgeAddress(config, null));
         config = Config.load(null, Map.of("RIFFLE_BIND", "::1"), Settings.ALL_KEYS);
-        assertEquals(new HostPort("::1", 5555), DemoCommand.bridgeAddress(config));
+        assertEquals(new HostPort("::1", 5555), DemoCommand.bridgeAddress(config, null));
     }
 
     /** A shell set up for an application's client can still run Riffle. */
@@ -35,7 +35,7 @@ class DemoCommandTest {
     void theJavaClientsSettingsAreNotRifflesOwn() {
         Config config = Config.load(null, Map.of("RIFFLE_CLIENT_BRIDGE", "127.0.0.1:5555",
                 "RIFFLE_CLIENT_ENVIRONMENT", "staging", "RIFFLE_RIEMANN_PORT", "6002"), Settings.ALL_KEYS);
-        assertEquals(new HostPort("127.0.0.1", 6002), DemoCommand.bridgeAddress(config));
+        assertEquals(new HostPort("127.0.0.1", 6002), DemoCommand.bridgeAddress(config, null));
     }
 
     @Test

@@ -44,6 +44,12 @@ class MainTest {
     }
 
     @Test
+    void malformedBridgeAddressExitsTwo() {
+        String err = run(2, "send", "--service", "x", "--to", "nohost");
+        assertTrue(err.contains("--to") && err.contains("host:port"), err);
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String cmd : new String[] {"run", "bridge", "streams", "sink", "send", "topology"}) {
             StringWriter out = new StringWriter();
