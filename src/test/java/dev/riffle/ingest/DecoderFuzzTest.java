@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.riffle.client.RiemannMessage;
+import dev.riffle.core.Event;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -72,33 +73,40 @@ class DecoderFuzzTest {
         return b;
     }
 
-    void fuzz(DatagramDecoder decoder, List<byte[]> seeds) {
+    /** Feeds mutated inputs; returns how many events came out, so a test can see both outcomes happened. */
+    int fuzz(DatagramDecoder decoder, List<byte[]> seeds) {
+        int decoded = 0;
         for (int i = 0; i < ROUNDS; i++) {
             byte[] input = next(seeds);
             try {
-                decoder.decode(input, 0, input.length, 42, new ArrayList<>());
+                List<Event> out = new ArrayList<>();
+                decoder.decode(input, 0, input.length, 42, out);
+                decoded += out.size();
             } catch (MalformedInputException counted) {
                 // the contract: the listener counts it
             } catch (RuntimeException e) {
                 fail("input " + Arrays.toString(input) + " escaped as " + e, e);
             }
         }
+        return decoded;
     }
 
     @Test
     void riemannDecoder() {
-        fuzz(new RiemannDecoder(counters), riemannSeeds);
-        assertTrue(counters.total(IngestCounters.Group.REFUSED) > 0);
+        assertTrue(fuzz(new RiemannDecoder(counters), riemannSeeds) > 0, "some mutations stay decodable");
+        assertTrue(counters.total(IngestCounters.Group.REFUSED) > 0, "and some are refused");
     }
 
     @Test
     void statsdDecoder() {
-        fuzz(new DatagramLines(new StatsdDecoder("h", "", 100), counters), statsdSeeds);
+        assertTrue(fuzz(new DatagramLines(new StatsdDecoder("h", "", 100), counters), statsdSeeds) > 0);
+        assertTrue(counters.total(IngestCounters.Group.REFUSED) > 0);
     }
 
     @Test
     void jsonLineDecoder() {
-        fuzz(new DatagramLines(new JsonLineDecoder(), counters), jsonSeeds);
+        assertTrue(fuzz(new DatagramLines(new JsonLineDecoder(), counters), jsonSeeds) > 0);
+        assertTrue(counters.total(IngestCounters.Group.REFUSED) > 0);
     }
 
     @Test
@@ -112,6 +120,8 @@ class DecoderFuzzTest {
             serve(riemann, framed.array());
             serve(json, next(jsonSeeds));
         }
+        assertTrue(counters.received() > 0, "some framed input got through");
+        assertTrue(counters.total(IngestCounters.Group.REFUSED) > 0, "and some was refused");
     }
 
     void serve(StreamHandler handler, byte[] input) throws InterruptedException {
