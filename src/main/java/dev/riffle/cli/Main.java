@@ -16,8 +16,8 @@ public final class Main implements Callable<Integer> {
     static final int BAD_CONFIG = 2;
 
     @Override
-    public Integer call() throws Exception {
-        return new CommandLine(new RunCommand()).execute(); // no subcommand: riffle run
+    public Integer call() {
+        return 0; // not reached: execute() turns a bare "riffle" into "riffle run"
     }
 
     public static void main(String[] args) {
@@ -38,6 +38,7 @@ public final class Main implements Callable<Integer> {
             }
             throw e;
         });
-        return cli.execute(args);
+        // no subcommand means run, through the same handler (so a bad setting still exits 2)
+        return cli.execute(args.length == 0 ? new String[] {"run"} : args);
     }
 }
