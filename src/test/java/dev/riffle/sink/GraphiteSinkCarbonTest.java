@@ -68,7 +68,7 @@ class GraphiteSinkCarbonTest extends WithKafka {
             f.flush();
 
             assertStored(carbon, expected, Duration.ofSeconds(60));
-            assertEquals(241, sink.pointsWritten());
+            assertTrue(await(() -> sink.pointsWritten() == 241, Duration.ofSeconds(10)), sink.status());
             assertTrue(await(() -> sink.lag() == 0, Duration.ofSeconds(15)), sink.status());
             // the sink's own figures land beside the points
             String selfPath = "riffle.sink.test.points-written";
