@@ -112,6 +112,15 @@ public final class ConfigKey<T> {
         });
     }
 
+    /** One of an enum's constants, written in any case ({@code hash}, {@code HASH}); checked when config loads. */
+    public static <E extends Enum<E>> ConfigKey<E> choice(String name, E def, String description) {
+        Class<E> type = def.getDeclaringClass();
+        List<String> names = Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        String expected = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        return new ConfigKey<>(name, def, expected, description,
+                raw -> Enum.valueOf(type, scalar(raw).toUpperCase(Locale.ROOT)));
+    }
+
     /** A list: a YAML sequence, or comma-separated text in an environment variable. Empty allowed. */
     public static ConfigKey<List<String>> list(String name, List<String> def, String description) {
         return new ConfigKey<>(name, List.copyOf(def), "a list (YAML sequence or comma-separated)", description,

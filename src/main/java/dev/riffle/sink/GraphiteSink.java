@@ -2,7 +2,6 @@ package dev.riffle.sink;
 
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
-import dev.riffle.config.ConfigException;
 import dev.riffle.config.HostPort;
 import dev.riffle.core.EventCodec;
 import dev.riffle.core.Point;
@@ -85,7 +84,7 @@ public final class GraphiteSink implements Stage {
         this.printTo = printTo;
         this.printPoints = config.get(SinkKeys.PRINT_POINTS);
         List<HostPort> endpoints = config.get(SinkKeys.GRAPHITE);
-        this.targets = new CarbonTargets(endpoints, mode(config), config.get(SinkKeys.WRITE_TIMEOUT_MS),
+        this.targets = new CarbonTargets(endpoints, config.get(SinkKeys.MODE), config.get(SinkKeys.WRITE_TIMEOUT_MS),
                 config.get(SinkKeys.MAX_BACKOFF_MS));
         this.batch = new Batch(endpoints.size(), config.get(SinkKeys.BATCH_BYTES));
         this.flushNanos = config.get(SinkKeys.FLUSH_MS) * 1_000_000L;
@@ -93,16 +92,6 @@ public final class GraphiteSink implements Stage {
         this.commitDelayNanos = endpoints.isEmpty() ? 0 : config.get(SinkKeys.COMMIT_DELAY_MS) * 1_000_000L;
         this.self = endpoints.isEmpty() || !config.get(SinkKeys.SELF_METRICS) ? null
                 : new SelfMetrics(instanceName(config.get(SinkKeys.INSTANCE)));
-    }
-
-    private static SinkKeys.Mode mode(Config config) {
-        String mode = config.get(SinkKeys.MODE);
-        try {
-            return SinkKeys.Mode.valueOf(mode.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(SinkKeys.MODE.name() + " (" + SinkKeys.MODE.envName() + "): got '" + mode
-                    + "', expected all or hash");
-        }
     }
 
     private static String instanceName(String configured) {

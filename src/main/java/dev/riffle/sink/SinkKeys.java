@@ -15,7 +15,7 @@ public final class SinkKeys {
             "also print every point to stdout as a Graphite plaintext line");
     public static final ConfigKey<String> GROUP_ID = ConfigKey.string("sink.group_id", "riffle-sink",
             "consumer group of the sink; instances with the same id share the points");
-    public static final ConfigKey<String> MODE = ConfigKey.string("sink.mode", "all",
+    public static final ConfigKey<Mode> MODE = ConfigKey.choice("sink.mode", Mode.ALL,
             "with several endpoints: all = every point to every endpoint, hash = each path to one endpoint "
                     + "chosen by consistent hashing");
     public static final ConfigKey<Integer> MAX_BACKOFF_MS = ConfigKey.integer("sink.max_backoff_ms", 30_000, 100,

@@ -1,5 +1,6 @@
 package dev.riffle.sink;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,6 @@ import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.config.ConfigException;
 import dev.riffle.config.ConfigKey;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +19,19 @@ class SinkKeysTest {
     void anUnknownModeNamesTheKeyAndTheChoices() {
         List<ConfigKey<?>> keys = new ArrayList<>(CommonKeys.ALL);
         keys.addAll(SinkKeys.ALL);
-        Config config = Config.load(null, Map.of("RIFFLE_SINK_MODE", "random"), keys);
+        // refused when the configuration loads, before any broker or sink starts
         ConfigException e = assertThrows(ConfigException.class,
-                () -> new GraphiteSink(config, "127.0.0.1:1", new PrintStream(PrintStream.nullOutputStream())));
+                () -> Config.load(null, Map.of("RIFFLE_SINK_MODE", "random"), keys));
         assertTrue(e.getMessage().contains("sink.mode (RIFFLE_SINK_MODE)") && e.getMessage().contains("all or hash"),
                 e.getMessage());
+    }
+
+    @Test
+    void modeIsReadInAnyCase() {
+        List<ConfigKey<?>> keys = new ArrayList<>(CommonKeys.ALL);
+        keys.addAll(SinkKeys.ALL);
+        assertEquals(SinkKeys.Mode.HASH, Config.load(null, Map.of("RIFFLE_SINK_MODE", "Hash"), keys)
+                .get(SinkKeys.MODE));
+        assertEquals(SinkKeys.Mode.ALL, Config.load(null, Map.of(), keys).get(SinkKeys.MODE));
     }
 }
