@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bridge against a real in-process broker, fed by clients nobody here wrote (Debian's riemann-c-client and
- * libnet-statsd-perl) and by hand-made streams; every check reads what landed in the events topic.
+ * The bridge against a real in-process broker, fed by clients nobody here wrote (Debian's riemann-c-client,
+ * ruby-riemann-client and libnet-statsd-perl) and by hand-made streams; every check reads what landed in the
+ * events topic.
  */
 @Tag("slow")
 class BridgeKafkaTest extends WithKafka {
@@ -158,6 +159,38 @@ class BridgeKafkaTest extends WithKafka {
         // same host, so one partition: the topic keeps the order they were sent in
         assertEquals(expected, events.stream().map(e -> new Event(0, e.host(), e.service(), e.state(),
                 e.description(), e.tags(), e.attributes(), e.metric(), e.ttl())).toList());
+    }
+
+    @Test
+    void rubyRiemannClientOverUdpAndTcpArrivesExactlyAndItsQueryIsRefused() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("ruby", "-rriemann/client", "-e", "1")
+                .start().waitFor() == 0, "ruby-riemann-client is not installed");
+        start(Map.of());
+        long second = System.currentTimeMillis() / 1000 - 7;
+        // Debian's ruby-riemann-client: `<<` goes over UDP, `tcp <<` waits for the ok reply and raises on an error
+        // reply; extra keys become attributes; an integer metric is sent as sint64 and float, a float as double and
+        // float. A query must come back as a ServerError with Riemann's wording, not a hang or a dropped connection.
+        run("ruby", "-rriemann/client", "-e", String.join("\n",
+                "c = Riemann::Client.new(host: '127.0.0.1', port: " + bridge.riemannPort() + ", timeout: 5)",
+                "c << {host: 'web1', service: 'search time', state: 'ok', description: 'over udp',",
+                "      tags: ['production', 'timer'], metric: 12.5, ttl: 30, time: " + second + ", region: 'eu'}",
+                "c.tcp << {host: 'web2', service: 'signups', tags: ['staging', 'meter'], metric: 3, time: " + second
+                        + "}",
+                "begin",
+                "  c['true']",
+                "  abort 'the query was answered'",
+                "rescue Riemann::Client::ServerError => e",
+                "  abort \"query refused with '#{e.message}'\" unless e.message == 'queries are not supported'",
+                "end",
+                "c.close"));
+        List<Event> events = topic.await(e -> e.size() >= 2, WAIT);
+        assertEquals(2, events.size(), events.toString());
+        List<Event> byHost = events.stream().sorted((a, b) -> a.host().compareTo(b.host())).toList();
+        assertEquals(new Event(second * 1_000_000, "web1", "search time", "ok", "over udp",
+                List.of("production", "timer"), Map.of("region", "eu"), 12.5, 30f), byHost.get(0));
+        assertEquals(new Event(second * 1_000_000, "web2", "signups", null, null, List.of("staging", "meter"),
+                Map.of(), 3.0, null), byHost.get(1));
+        assertEquals(1, bridge.counters().count(IngestCounters.Reason.QUERY));
     }
 
     static Event ev(String service, String kind, double metric) {
