@@ -26,6 +26,7 @@ public final class Riffle implements AutoCloseable {
     public enum Protocol { UDP, TCP }
 
     private static final long CLOSE_WAIT_MILLIS = 2_000;
+    private static final long ABORT_WAIT_MILLIS = 500;
     private static final Riffle DISABLED = new Riffle(ClientSettings.disabled(), false);
 
     private final ClientSettings settings;
@@ -139,7 +140,8 @@ public final class Riffle implements AutoCloseable {
     }
 
     /**
-     * Sends what is queued and stops the sender thread, waiting two seconds at most. Later events are dropped.
+     * Sends what is queued and stops the sender thread, waiting two and a half seconds at most. Later events are
+     * dropped.
      * Never throws.
      */
     @Override
@@ -151,10 +153,14 @@ public final class Riffle implements AutoCloseable {
         sender.stop(thread);
         try {
             thread.join(CLOSE_WAIT_MILLIS);
+            if (thread.isAlive()) {
+                transport.abort(); // unblocks a sender stuck writing to a bridge that stopped reading
+                thread.join(ABORT_WAIT_MILLIS); // and lets it count and report its losses before close returns
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            transport.abort(); // unblocks a sender stuck writing to a bridge that stopped reading
+            transport.abort();
         }
     }
 

@@ -70,6 +70,9 @@ class DoNoHarmTest {
             assertTrue(metrics.dropped() > 0, metrics.toString());
             closeWithinBound(metrics);
             assertEquals(0, metrics.sent(), "nothing was answered");
+            // counted and reported before close returned, not later into whatever the application does next
+            assertTrue(metrics.failed() > 0, metrics.toString());
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("lost")), log.lines().toString());
         }
     }
 
