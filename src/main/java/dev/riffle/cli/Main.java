@@ -1,6 +1,7 @@
 package dev.riffle.cli;
 
 import dev.riffle.config.ConfigException;
+import dev.riffle.core.StartupException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +15,8 @@ import picocli.CommandLine.Command;
 public final class Main implements Callable<Integer> {
     /** Exit code for a bad setting or option. */
     static final int BAD_CONFIG = 2;
+    /** Exit code when Riffle cannot start: a port in use, a data dir held by another process. */
+    static final int CANNOT_START = 1;
 
     @Override
     public Integer call() {
@@ -35,6 +38,10 @@ public final class Main implements Callable<Integer> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("riffle: bad configuration: " + e.getMessage());
                 return BAD_CONFIG;
+            }
+            if (e instanceof StartupException) {
+                cmd.getErr().println("riffle: cannot start: " + e.getMessage());
+                return CANNOT_START;
             }
             throw e;
         });

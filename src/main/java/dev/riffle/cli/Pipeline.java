@@ -3,6 +3,7 @@ package dev.riffle.cli;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.core.Stage;
+import dev.riffle.core.StartupException;
 import dev.riffle.kafka.EmbeddedKafka;
 import dev.riffle.kafka.Topics;
 import java.nio.file.Path;
@@ -46,8 +47,14 @@ final class Pipeline implements AutoCloseable {
                         + "expected host:port of a Kafka broker");
             }
             long t0 = System.nanoTime();
-            broker = new EmbeddedKafka(Path.of(config.get(CommonKeys.DATA_DIR), "kafka"),
-                    config.get(CommonKeys.KAFKA_PORT)).start();
+            try {
+                broker = new EmbeddedKafka(Path.of(config.get(CommonKeys.DATA_DIR), "kafka"),
+                        config.get(CommonKeys.KAFKA_PORT)).start();
+            } catch (StartupException e) {
+                throw new StartupException(e.getMessage() + "; see " + CommonKeys.DATA_DIR.envName() + ", "
+                        + CommonKeys.KAFKA_PORT.envName() + " (0 = any free port), or "
+                        + CommonKeys.KAFKA_BOOTSTRAP.envName() + " to use a running Kafka instead");
+            }
             bootstrap = broker.bootstrapServers();
             log.info("in-process Kafka ready on {} in {} ms", bootstrap, (System.nanoTime() - t0) / 1_000_000);
         }
@@ -58,7 +65,12 @@ final class Pipeline implements AutoCloseable {
     /** Starts a stage built for the connected Kafka; stages are closed in reverse order. */
     Pipeline start(Function<String, Stage> stageFor) throws Exception {
         Stage stage = stageFor.apply(bootstrap);
-        stage.start();
+        try {
+            stage.start();
+        } catch (Exception e) {
+            closeQuietly(stage); // what it opened before failing; the stages started before are closed by close()
+            throw e;
+        }
         stages.add(stage);
         return this;
     }
@@ -94,18 +106,21 @@ final class Pipeline implements AutoCloseable {
         statusLog.info("{}", line);
     }
 
+    private static void closeQuietly(Stage s) {
+        try {
+            s.close();
+        } catch (RuntimeException e) {
+            log.warn("closing {} failed", s.name(), e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (status != null) {
             status.shutdownNow();
         }
         for (int i = stages.size() - 1; i >= 0; i--) {
-            Stage s = stages.get(i);
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                log.warn("closing {} failed", s.name(), e);
-            }
+            closeQuietly(stages.get(i));
         }
         stages.clear();
         if (broker != null) {

@@ -20,6 +20,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = settings.load();
+        Bridge.checkPortsFree(config); // before the broker starts: the bridge is the last stage to start
         try (Pipeline pipeline = new Pipeline(config)) {
             pipeline.connect(true);
             pipeline.start(bootstrap -> new GraphiteSink(config, bootstrap, System.out))

@@ -18,9 +18,14 @@ final class StageCommands {
 
         abstract Stage stage(Config config, String bootstrap);
 
+        /** What can be checked before connecting to Kafka. */
+        void preflight(Config config) {
+        }
+
         @Override
         public Integer call() throws Exception {
             Config config = settings.load();
+            preflight(config);
             try (Pipeline pipeline = new Pipeline(config)) {
                 pipeline.connect(false);
                 pipeline.start(bootstrap -> stage(config, bootstrap));
@@ -34,6 +39,11 @@ final class StageCommands {
             description = "Run the ingest bridge alone: Riemann protobuf (UDP/TCP), statsd (UDP) and JSON lines (TCP) "
                     + "in, events topic out.")
     static final class Bridge extends OneStage {
+        @Override
+        void preflight(Config config) {
+            dev.riffle.ingest.Bridge.checkPortsFree(config);
+        }
+
         @Override
         Stage stage(Config config, String bootstrap) {
             return new dev.riffle.ingest.Bridge(config, bootstrap);

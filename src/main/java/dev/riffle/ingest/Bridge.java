@@ -2,10 +2,15 @@ package dev.riffle.ingest;
 
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
+import dev.riffle.config.ConfigKey;
 import dev.riffle.core.Stage;
+import dev.riffle.core.StartupException;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +56,17 @@ public final class Bridge implements Stage {
 
     @Override
     public void start() throws Exception {
+        try {
+            open();
+        } catch (IOException | RuntimeException e) {
+            close(); // a port in use must not leave the other listeners or the producer behind
+            throw e;
+        }
+        log.info("bridge listening on {}: Riemann protobuf UDP+TCP {}, statsd UDP {}, JSON lines TCP {}",
+                config.get(CommonKeys.BIND), riemannPort, statsdPort, jsonPort);
+    }
+
+    private void open() throws IOException {
         publisher = new EventPublisher(bootstrap, config.get(CommonKeys.EVENTS_TOPIC),
                 config.get(IngestKeys.BACKLOG_BYTES), counters, Map.of());
         intake = new Intake(publisher, counters, TimeUnit.SECONDS.toMicros(config.get(IngestKeys.MAX_FUTURE_SECONDS)),
@@ -60,11 +76,12 @@ public final class Bridge implements Stage {
                 config.get(IngestKeys.STATSD_MAX_GAUGES));
 
         // with port 0 the TCP port is chosen first and UDP takes the same number, as Riemann clients expect
-        riemannPort = tcp("riemann", config.get(IngestKeys.RIEMANN_PORT),
+        riemannPort = tcp("riemann", IngestKeys.RIEMANN_PORT, config.get(IngestKeys.RIEMANN_PORT),
                 new RiemannFraming(riemann, config.get(IngestKeys.TCP_MAX_FRAME), intake, counters));
-        udp("riemann", riemannPort, riemann);
-        statsdPort = udp("statsd", config.get(IngestKeys.STATSD_PORT), new DatagramLines(statsd, counters));
-        jsonPort = tcp("json", config.get(IngestKeys.JSON_PORT),
+        udp("riemann", IngestKeys.RIEMANN_PORT, riemannPort, riemann);
+        statsdPort = udp("statsd", IngestKeys.STATSD_PORT, config.get(IngestKeys.STATSD_PORT),
+                new DatagramLines(statsd, counters));
+        jsonPort = tcp("json", IngestKeys.JSON_PORT, config.get(IngestKeys.JSON_PORT),
                 new LineStream(new JsonLineDecoder(), config.get(IngestKeys.JSON_MAX_LINE), intake, counters));
 
         int every = config.get(IngestKeys.SELF_METRICS_SECONDS);
@@ -76,24 +93,71 @@ public final class Bridge implements Stage {
             });
             selfMetrics.scheduleAtFixedRate(new SelfMetrics(counters, publisher), every, every, TimeUnit.SECONDS);
         }
-        log.info("bridge listening on {}: Riemann protobuf UDP+TCP {}, statsd UDP {}, JSON lines TCP {}",
-                config.get(CommonKeys.BIND), riemannPort, statsdPort, jsonPort);
     }
 
-    private int udp(String protocol, int port, DatagramDecoder decoder) throws IOException {
-        UdpListener l = new UdpListener(protocol, address(port), config.get(IngestKeys.UDP_MAX_BYTES),
-                config.get(IngestKeys.UDP_RECEIVE_BUFFER), decoder, new Gatherer(intake,
-                TimeUnit.MILLISECONDS.toNanos(config.get(IngestKeys.UDP_GATHER_MS)), GATHER_MAX_EVENTS), counters);
+    private int udp(String protocol, ConfigKey<Integer> key, int port, DatagramDecoder decoder) throws IOException {
+        UdpListener l;
+        try {
+            l = new UdpListener(protocol, address(port), config.get(IngestKeys.UDP_MAX_BYTES),
+                    config.get(IngestKeys.UDP_RECEIVE_BUFFER), decoder, new Gatherer(intake,
+                    TimeUnit.MILLISECONDS.toNanos(config.get(IngestKeys.UDP_GATHER_MS)), GATHER_MAX_EVENTS), counters);
+        } catch (BindException e) {
+            throw inUse(config, protocol + " UDP", key, port);
+        }
         listeners.add(l);
         l.start();
         return l.port();
     }
 
-    private int tcp(String protocol, int port, StreamHandler handler) throws IOException {
-        TcpListener l = new TcpListener(protocol, address(port), config.get(IngestKeys.TCP_MAX_CONNECTIONS), handler);
+    private int tcp(String protocol, ConfigKey<Integer> key, int port, StreamHandler handler) throws IOException {
+        TcpListener l;
+        try {
+            l = new TcpListener(protocol, address(port), config.get(IngestKeys.TCP_MAX_CONNECTIONS), handler);
+        } catch (BindException e) {
+            throw inUse(config, protocol + " TCP", key, port);
+        }
         listeners.add(l);
         l.start();
         return l.port();
+    }
+
+    /**
+     * Fails with a {@link StartupException} if a configured ingest port is taken, so that {@code riffle run} says
+     * so before it starts a broker (the bridge is its last stage). Binds each port for a moment.
+     */
+    public static void checkPortsFree(Config config) {
+        checkFree(config, "riemann TCP", IngestKeys.RIEMANN_PORT, true);
+        checkFree(config, "riemann UDP", IngestKeys.RIEMANN_PORT, false);
+        checkFree(config, "statsd UDP", IngestKeys.STATSD_PORT, false);
+        checkFree(config, "json TCP", IngestKeys.JSON_PORT, true);
+    }
+
+    private static void checkFree(Config config, String what, ConfigKey<Integer> key, boolean tcp) {
+        int port = config.get(key);
+        if (port == 0) {
+            return;
+        }
+        InetSocketAddress address = new InetSocketAddress(config.get(CommonKeys.BIND), port);
+        try {
+            if (tcp) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.setReuseAddress(true); // as the listener binds: a port in TIME_WAIT is free
+                    s.bind(address);
+                }
+            } else {
+                try (DatagramSocket s = new DatagramSocket(null)) {
+                    s.bind(address);
+                }
+            }
+        } catch (IOException e) {
+            throw inUse(config, what, key, port);
+        }
+    }
+
+    private static StartupException inUse(Config config, String what, ConfigKey<Integer> key, int port) {
+        return new StartupException(what + " port " + port + " on " + config.get(CommonKeys.BIND)
+                + " is in use (another Riemann, statsd or Riffle?); free it or set " + key.name() + " ("
+                + key.envName() + ")");
     }
 
     private InetSocketAddress address(int port) {

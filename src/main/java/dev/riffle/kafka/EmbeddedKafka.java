@@ -1,13 +1,19 @@
 package dev.riffle.kafka;
 
+import dev.riffle.core.StartupException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -48,8 +54,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         Exit.setHaltProcedure((code, message) -> log.error("embedded Kafka wanted to halt ({}): {}", code, message));
         Exit.setExitProcedure((code, message) -> log.error("embedded Kafka wanted to exit ({}): {}", code, message));
         try {
-            Files.createDirectories(dir);
             Path logDir = dir.resolve("log");
+            // checked first: Kafka finds both itself, but only after logging pages of stack traces
+            refuseIfInUse(port);
+            refuseIfLocked(logDir);
+            Files.createDirectories(dir);
             Properties props = serverProperties(logDir);
             Path propsFile = dir.resolve("server.properties");
             try (var out = Files.newOutputStream(propsFile)) {
@@ -121,6 +130,37 @@ public final class EmbeddedKafka implements AutoCloseable {
             new PrintStream(output, true, StandardCharsets.UTF_8));
         if (rc != 0) {
             throw new IllegalStateException("formatting the Kafka log dir failed: " + output);
+        }
+    }
+
+    /** Kafka holds {@code .lock} in its log dir while it runs; another process holding it means another broker. */
+    private static void refuseIfLocked(Path logDir) throws IOException {
+        Path lockFile = logDir.resolve(".lock");
+        if (!Files.exists(lockFile)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+             FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                throw inUse(logDir);
+            }
+        } catch (OverlappingFileLockException sameJvm) {
+            throw inUse(logDir);
+        }
+    }
+
+    private static StartupException inUse(Path logDir) {
+        return new StartupException("the in-process Kafka's data directory " + logDir.toAbsolutePath()
+                + " is in use by another process (a second riffle on the same data dir?)");
+    }
+
+    private static void refuseIfInUse(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as Kafka binds: a port in TIME_WAIT is free
+            probe.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            throw new StartupException("port " + port + " on 127.0.0.1 for the in-process Kafka is in use "
+                    + "(another Kafka?)");
         }
     }
 
