@@ -115,7 +115,8 @@ public final class ConfigKey<T> {
     /** One of an enum's constants, written in any case ({@code hash}, {@code HASH}); checked when config loads. */
     public static <E extends Enum<E>> ConfigKey<E> choice(String name, E def, String description) {
         Class<E> type = def.getDeclaringClass();
-        List<String> names = Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        List<String> names = Arrays.stream(type.getEnumConstants())
+                .map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
         String expected = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
         return new ConfigKey<>(name, def, expected, description,
                 raw -> Enum.valueOf(type, scalar(raw).toUpperCase(Locale.ROOT)));
