@@ -113,6 +113,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("min.insync.replicas", "1");
         p.put("default.replication.factor", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // after a crash the restarted broker is only let in once its previous incarnation's session has expired
+        // (9 s by default); its heartbeats never leave this process, so a shorter session is safe
+        p.put("broker.heartbeat.interval.ms", "1000");
+        p.put("broker.session.timeout.ms", "4000");
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "6");
         return p;

@@ -127,6 +127,10 @@ public final class GraphiteSink implements Stage {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         // the topology writes points in transactions: only read what was committed
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // a sink that crashed holds its partitions until its session times out (45 s by default): keep that short,
+        // as the topology does; the sink polls on through carbon outages, so it never misses a heartbeat
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
         consumer = new KafkaConsumer<>(p);
         consumer.subscribe(List.of(config.get(CommonKeys.POINTS_TOPIC)), new Rebalance());
         running = true;
