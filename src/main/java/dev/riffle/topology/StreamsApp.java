@@ -78,7 +78,7 @@ public final class StreamsApp implements Stage {
     public String status() {
         return state() + ", events " + counters.eventsProcessed() + ", points out " + counters.pointsEmitted()
                 + ", late " + counters.lateEvents() + ", unknown kind " + counters.unknownKind()
-                + ", no metric " + counters.missingMetric() + ", future " + counters.futureEvents()
+                + ", no metric " + counters.missingMetric() + ", clock ahead " + counters.clockAhead()
                 + ", malformed " + counters.malformedRecords() + ", fleet corrections " + counters.fleetCorrections()
                 + ", fleet late " + counters.fleetLate();
     }
