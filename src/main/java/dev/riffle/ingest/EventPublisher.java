@@ -92,12 +92,12 @@ final class EventPublisher implements AutoCloseable {
      * For UDP: hands the events over when the backlog has room, else drops them (counted). Never waits for
      * memory; while Kafka is unreachable it drops at once instead of waiting for metadata each time.
      */
-    void offer(List<Event> events) {
+    void offer(List<Event> events, long receivedMicros) {
         if (System.nanoTime() < unreachableUntil) {
             counters.count(IngestCounters.Reason.PUBLISH_FAILED, events.size(), "Kafka is unreachable");
             return;
         }
-        List<HostBatch> batches = batches(events);
+        List<HostBatch> batches = batches(events, receivedMicros);
         if (batches.isEmpty()) {
             return;
         }
@@ -118,8 +118,8 @@ final class EventPublisher implements AutoCloseable {
      *
      * @throws IllegalStateException when the producer refused the events (counted), or the bridge is closing
      */
-    void publish(List<Event> events) throws InterruptedException {
-        List<HostBatch> batches = batches(events);
+    void publish(List<Event> events, long receivedMicros) throws InterruptedException {
+        List<HostBatch> batches = batches(events, receivedMicros);
         if (batches.isEmpty()) {
             return;
         }
@@ -143,7 +143,7 @@ final class EventPublisher implements AutoCloseable {
         return backlog.used();
     }
 
-    private List<HostBatch> batches(List<Event> events) {
+    private List<HostBatch> batches(List<Event> events, long receivedMicros) {
         Map<String, List<Event>> byHost = new LinkedHashMap<>();
         for (Event e : events) {
             byHost.computeIfAbsent(e.host(), h -> new ArrayList<>()).add(e);
@@ -159,7 +159,7 @@ final class EventPublisher implements AutoCloseable {
                     timestamp = Math.min(timestamp, e.timeMillis());
                 }
                 batches.add(new HostBatch(new ProducerRecord<>(topic, null, timestamp, host.getKey(),
-                        EventCodec.encode(part)), part.size()));
+                        EventCodec.encode(part, receivedMicros)), part.size()));
             }
         }
         return batches;
@@ -240,6 +240,23 @@ final class EventPublisher implements AutoCloseable {
         backlog.release(size(unsent));
         counters.count(IngestCounters.Reason.PUBLISH_FAILED, unsent.stream().mapToInt(HostBatch::events).sum(),
                 refused.error().toString());
+    }
+
+    /**
+     * Writes a bridge's tick into every partition of the events topic, after every event handed over before
+     * (one producer, so each partition keeps the order). A failed tick is only logged: the next one says more.
+     */
+    void tick(String bridge, long watermarkMicros, boolean bye) {
+        int partitions = producer.partitionsFor(topic).size();
+        byte[] value = EventCodec.encodeTick(new EventCodec.Tick(bridge, watermarkMicros, partitions, bye));
+        long timestamp = Math.floorDiv(watermarkMicros, 1000L);
+        for (int p = 0; p < partitions; p++) {
+            producer.send(new ProducerRecord<>(topic, p, timestamp, bridge, value), (metadata, error) -> {
+                if (error != null) {
+                    counters.tickFailed(error);
+                }
+            });
+        }
     }
 
     @Override

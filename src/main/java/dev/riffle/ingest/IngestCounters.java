@@ -63,6 +63,8 @@ public final class IngestCounters {
     private final LongAdder received = new LongAdder();
     private final LongAdder published = new LongAdder();
     private final Map<Reason, LongAdder> counts = new EnumMap<>(Reason.class);
+    private final LongAdder ticksFailed = new LongAdder();
+    private final AtomicLong nextTickLogAt = new AtomicLong();
     private final AtomicLong nextLogAt = new AtomicLong();
     private final LongAdder unlogged = new LongAdder();
 
@@ -97,6 +99,20 @@ public final class IngestCounters {
             log.warn("{} input ({}): {}; {} refused or dropped since the last such line", reason.group.label,
                     reason.label, detail, unlogged.sumThenReset());
         }
+    }
+
+    /** A tick Kafka refused: only logged (at most every 10 s), the next tick carries the same news. */
+    void tickFailed(Exception error) {
+        ticksFailed.increment();
+        long now = System.currentTimeMillis();
+        long next = nextTickLogAt.get();
+        if (now >= next && nextTickLogAt.compareAndSet(next, now + LOG_INTERVAL_MS)) {
+            log.warn("writing a tick to the events topic failed ({} so far): {}", ticksFailed.sum(), error.toString());
+        }
+    }
+
+    public long ticksFailed() {
+        return ticksFailed.sum();
     }
 
     public long received() {

@@ -4,8 +4,9 @@ import dev.riffle.core.Event;
 import java.util.List;
 
 /**
- * Where every listener hands its decoded events: counts them, sets absurd event times to the receive time
- * (counted), and passes them to the publisher, without waiting (UDP) or waiting for room (TCP).
+ * Where every listener hands its decoded events with their receive stamp (from the listener's
+ * {@link ArrivalClock.Lane}): counts them, sets absurd event times to the receive time (counted), and passes
+ * them to the publisher, without waiting (UDP) or waiting for room (TCP).
  *
  * <p>An absurd time would put the event in a window that closed long ago (dropped as late by the topology) or
  * one far ahead (holding stream time, and every other host's windows, hostage); the receive time is the best
@@ -28,22 +29,22 @@ final class Intake {
      * UDP: never waits; drops (counted) when Kafka is behind. Here and in {@link #put}, the list must be mutable:
      * clamped events are replaced in place.
      */
-    void offer(List<Event> events) {
+    void offer(List<Event> events, long receivedMicros) {
         if (!events.isEmpty()) {
-            publisher.offer(admit(events));
+            publisher.offer(admit(events, receivedMicros), receivedMicros);
         }
     }
 
     /** TCP: waits for room in the backlog. */
-    void put(List<Event> events) throws InterruptedException {
+    void put(List<Event> events, long receivedMicros) throws InterruptedException {
         if (!events.isEmpty()) {
-            publisher.publish(admit(events));
+            publisher.publish(admit(events, receivedMicros), receivedMicros);
         }
     }
 
-    private List<Event> admit(List<Event> events) {
+    /** @param now the receive stamp of the events (the earliest, for several reads gathered) */
+    private List<Event> admit(List<Event> events, long now) {
         counters.received(events.size());
-        long now = System.currentTimeMillis() * 1000L;
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
             IngestCounters.Reason clamp = e.timeMicros() > now + maxFutureMicros

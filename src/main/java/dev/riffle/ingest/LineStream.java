@@ -29,28 +29,39 @@ final class LineStream implements StreamHandler {
     }
 
     @Override
-    public void serve(InputStream in, OutputStream out, String client) throws IOException, InterruptedException {
+    public void serve(InputStream in, OutputStream out, String client, ArrivalClock.Lane lane)
+            throws IOException, InterruptedException {
         byte[] line = new byte[Math.min(maxLine, 8 * 1024)];
         int length = 0;
         boolean skipping = false; // inside a line that was too long
         List<Event> events = new ArrayList<>();
         byte[] chunk = new byte[16 * 1024];
+        long firstReceived = 0; // of the events gathered so far
         while (true) {
             if (events.size() >= MAX_GATHERED || (!events.isEmpty() && in.available() == 0)) {
-                intake.put(events);
+                intake.put(events, firstReceived);
                 events = new ArrayList<>();
+            }
+            if (events.isEmpty()) {
+                lane.published(); // and lines refused or not yet complete hold nothing back
+            }
+            if (in.available() == 0) {
+                lane.drained();
             }
             int n = in.read(chunk);
             if (n < 0) {
                 break;
+            }
+            long received = lane.arrive();
+            if (events.isEmpty()) {
+                firstReceived = received;
             }
             for (int i = 0; i < n; i++) {
                 byte b = chunk[i];
                 if (b == '\n') {
                     if (!skipping) {
                         DatagramLines.decodeOne(lines, counters, line, 0,
-                                DatagramLines.trimCarriageReturn(line, 0, length), System.currentTimeMillis() * 1000L,
-                                events);
+                                DatagramLines.trimCarriageReturn(line, 0, length), received, events);
                     }
                     length = 0;
                     skipping = false;
@@ -71,9 +82,14 @@ final class LineStream implements StreamHandler {
         }
         if (!skipping && length > 0) {
             // the last line may come without a line end
+            long received = lane.arrive();
+            if (events.isEmpty()) {
+                firstReceived = received;
+            }
             DatagramLines.decodeOne(lines, counters, line, 0, DatagramLines.trimCarriageReturn(line, 0, length),
-                    System.currentTimeMillis() * 1000L, events);
+                    received, events);
         }
-        intake.put(events);
+        intake.put(events, firstReceived);
+        lane.published();
     }
 }

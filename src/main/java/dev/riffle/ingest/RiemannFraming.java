@@ -27,12 +27,16 @@ final class RiemannFraming implements StreamHandler {
     }
 
     @Override
-    public void serve(InputStream input, OutputStream out, String client) throws IOException, InterruptedException {
+    public void serve(InputStream input, OutputStream out, String client, ArrivalClock.Lane lane)
+            throws IOException, InterruptedException {
         DataInputStream in = new DataInputStream(input);
         byte[] buf = new byte[4096];
         while (true) {
             int length;
             try {
+                if (in.available() == 0) {
+                    lane.drained();
+                }
                 length = in.readInt();
             } catch (EOFException closed) {
                 break; // also a half-closed client: its replies are flushed on the way out
@@ -55,7 +59,12 @@ final class RiemannFraming implements StreamHandler {
                         + " ended inside a frame");
                 break;
             }
-            writeFrame(out, handle(buf, length, client));
+            long received = lane.arrive();
+            try {
+                writeFrame(out, handle(buf, length, client, received));
+            } finally {
+                lane.published();
+            }
             if (in.available() == 0) {
                 out.flush(); // pipelined messages share one flush
             }
@@ -63,10 +72,10 @@ final class RiemannFraming implements StreamHandler {
         out.flush();
     }
 
-    private byte[] handle(byte[] buf, int length, String client) throws InterruptedException {
+    private byte[] handle(byte[] buf, int length, String client, long received) throws InterruptedException {
         RiemannDecoder.Decoded msg;
         try {
-            msg = decoder.decode(buf, 0, length, System.currentTimeMillis() * 1000L);
+            msg = decoder.decode(buf, 0, length, received);
         } catch (MalformedInputException e) {
             counters.reject(e.reason(), "TCP message from " + client + ": " + e.getMessage());
             return RiemannDecoder.reply(false, "malformed message: " + e.getMessage());
@@ -76,7 +85,7 @@ final class RiemannFraming implements StreamHandler {
             return RiemannDecoder.reply(false, "queries are not supported");
         }
         try {
-            intake.put(msg.events());
+            intake.put(msg.events(), received);
             return OK;
         } catch (IllegalStateException e) {
             return RiemannDecoder.reply(false, "cannot publish: " + e.getMessage());

@@ -14,6 +14,9 @@ interface StreamHandler {
      * @param in  buffered; blocking reads are how backpressure reaches the client: while this method waits for
      *            Kafka it does not read
      * @param out buffered; flush when replies should leave
+     * @param lane this connection's receive stamps: {@code arrive()} for input read, {@code published()} once
+     *             it is with the producer, {@code drained()} before waiting for more
      */
-    void serve(InputStream in, OutputStream out, String client) throws IOException, InterruptedException;
+    void serve(InputStream in, OutputStream out, String client, ArrivalClock.Lane lane)
+            throws IOException, InterruptedException;
 }

@@ -33,10 +33,12 @@ final class TcpListener implements AutoCloseable {
     private final ExecutorService connections;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final ArrivalClock clock;
 
-    TcpListener(String protocol, InetSocketAddress address, int maxConnections, StreamHandler handler)
-            throws IOException {
+    TcpListener(String protocol, InetSocketAddress address, int maxConnections, StreamHandler handler,
+                ArrivalClock clock) throws IOException {
         this.protocol = protocol;
+        this.clock = clock;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(address, 128);
@@ -87,10 +89,11 @@ final class TcpListener implements AutoCloseable {
     private void serve(Socket socket) {
         String client = String.valueOf(socket.getRemoteSocketAddress());
         try (socket;
+             ArrivalClock.Lane lane = clock.lane();
              InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
              OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024)) {
             socket.setTcpNoDelay(true);
-            handler.serve(in, out, client);
+            handler.serve(in, out, client, lane);
         } catch (IOException e) {
             log.debug("{} TCP connection {} ended: {}", protocol, client, e.toString());
         } catch (InterruptedException e) {

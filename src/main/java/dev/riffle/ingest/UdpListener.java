@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,11 +43,21 @@ final class UdpListener implements AutoCloseable {
     private final BlockingQueue<DatagramChunk> received;
     private final Thread receiver;
     private final Thread decoding;
+    private final ArrivalClock clock;
+    /** receive stamps of the chunks not yet decoded into the gatherer, oldest first */
+    private final ConcurrentLinkedQueue<Long> chunkStamps = new ConcurrentLinkedQueue<>();
+    private final ArrivalClock.Pending undecoded = () -> {
+        Long oldest = chunkStamps.peek();
+        return oldest == null ? Long.MAX_VALUE : oldest;
+    };
+    private ArrivalClock.Lane lane;
     private volatile boolean closed;
 
     UdpListener(String protocol, InetSocketAddress address, int maxDatagram, int receiveBuffer,
-                DatagramDecoder decoder, Gatherer gatherer, IngestCounters counters) throws IOException {
+                DatagramDecoder decoder, Gatherer gatherer, IngestCounters counters, ArrivalClock clock)
+            throws IOException {
         this.protocol = protocol;
+        this.clock = clock;
         this.channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
         int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
@@ -79,6 +90,10 @@ final class UdpListener implements AutoCloseable {
     }
 
     void start() {
+        // the order the watermark reads them in: the receive lane, then the chunks, then the gatherer
+        lane = clock.lane();
+        clock.add(undecoded);
+        clock.add(gatherer);
         decoding.start();
         receiver.start();
     }
@@ -95,7 +110,10 @@ final class UdpListener implements AutoCloseable {
                 }
                 ByteBuffer space = chunk == null ? overflow.clear() : chunk.space(room);
                 int start = space.position();
+                long stamp = lane.arrive();
                 if (channel.receive(space) == null) {
+                    lane.published();
+                    lane.drained();
                     // drained: hand over now if the decoding thread is idle, else let the chunk fill up
                     if (chunk != null && chunk.count() > 0 && received.isEmpty()) {
                         received.add(chunk);
@@ -114,12 +132,16 @@ final class UdpListener implements AutoCloseable {
                     counters.count(IngestCounters.Reason.RECEIVE_QUEUE_FULL, 1, protocol
                             + " datagram: every receive chunk is waiting to be decoded");
                 } else {
-                    chunk.commit(length, System.currentTimeMillis() * 1000L);
+                    if (chunk.count() == 0) {
+                        chunkStamps.add(stamp); // before the lane lets go of it
+                    }
+                    chunk.commit(length, stamp);
                     if (chunk.space(room) == null) {
                         received.add(chunk);
                         chunk = null;
                     }
                 }
+                lane.published();
             }
         } catch (IOException | ClosedSelectorException e) {
             if (!closed) {
@@ -151,6 +173,7 @@ final class UdpListener implements AutoCloseable {
                 DatagramChunk chunk = received.poll(wait == 0 ? 200 : wait, TimeUnit.MILLISECONDS);
                 if (chunk != null) {
                     decode(chunk);
+                    chunkStamps.poll(); // its events are in the gatherer (or published) now
                     chunk.clear();
                     free.add(chunk);
                 }
@@ -167,7 +190,7 @@ final class UdpListener implements AutoCloseable {
             long now = System.nanoTime();
             try {
                 decoder.decode(chunk.data, chunk.start(i), chunk.length(i), chunk.receiveMicros(),
-                        gatherer.pending(now));
+                        gatherer.pending(now, chunk.receiveMicros()));
             } catch (MalformedInputException e) {
                 counters.reject(e.reason(), protocol + " datagram: " + e.getMessage());
             }
@@ -182,6 +205,11 @@ final class UdpListener implements AutoCloseable {
         try {
             receiver.join(5_000);
             decoding.join(5_000);
+            if (lane != null) {
+                lane.close();
+                clock.remove(undecoded);
+                clock.remove(gatherer);
+            }
             channel.close();
             selector.close();
         } catch (IOException ignored) {

@@ -126,7 +126,7 @@ class DecoderFuzzTest {
 
     void serve(StreamHandler handler, byte[] input) throws InterruptedException {
         try {
-            handler.serve(new ByteArrayInputStream(input), new ByteArrayOutputStream(), "fuzz");
+            handler.serve(new ByteArrayInputStream(input), new ByteArrayOutputStream(), "fuzz", new ArrivalClock().lane());
         } catch (IOException ended) {
             // a connection may end
         } catch (RuntimeException e) {

@@ -35,11 +35,11 @@ class EventPublisherTest {
     /** Fills the backlog, then publishes from another thread, as a TCP connection would. */
     CompletableFuture<Void> publishOnceFull(int events) {
         while (publisher.backlogBytes() < 900) {
-            publisher.offer(events("fill", 1));
+            publisher.offer(events("fill", 1), 1L);
         }
         return CompletableFuture.runAsync(() -> {
             try {
-                publisher.publish(events("tcp", events));
+                publisher.publish(events("tcp", events), 1L);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -51,7 +51,7 @@ class EventPublisherTest {
         List<Event> mixed = new ArrayList<>(events("a", 2));
         mixed.addAll(events("b", 1));
         mixed.add(Event.of(1_600_000_000_000_000L, "a", "early", List.of(), null));
-        publisher.offer(mixed);
+        publisher.offer(mixed, 1L);
         assertEquals(List.of("a", "b"), producer.history().stream().map(r -> r.key()).toList());
         assertEquals(1_600_000_000_000L, producer.history().get(0).timestamp());
     }
@@ -59,7 +59,7 @@ class EventPublisherTest {
     @Test
     void aHugeBatchOfOneHostIsSplitIntoSeveralRecords() {
         EventPublisher roomy = new EventPublisher(producer, "events", 10_000_000, counters);
-        roomy.offer(events("big", 2_500));
+        roomy.offer(events("big", 2_500), 1L);
         assertEquals(List.of(1_000, 1_000, 500), producer.history().stream()
                 .map(r -> dev.riffle.core.EventCodec.decode(r.value()).size()).toList());
     }
@@ -67,7 +67,7 @@ class EventPublisherTest {
     @Test
     void udpDropsAndCountsWhenKafkaHasNotTakenTheBacklogThenRecovers() {
         for (int i = 0; i < 20; i++) {
-            publisher.offer(events("h" + i, 1));
+            publisher.offer(events("h" + i, 1), 1L);
         }
         int taken = producer.history().size();
         assertTrue(taken > 1 && taken < 20, "taken " + taken);
@@ -79,7 +79,7 @@ class EventPublisherTest {
         }
         assertEquals(0, publisher.backlogBytes());
         assertEquals(taken, counters.published());
-        publisher.offer(events("again", 1));
+        publisher.offer(events("again", 1), 1L);
         assertEquals(taken + 1, producer.history().size());
     }
 
@@ -97,7 +97,7 @@ class EventPublisherTest {
 
     @Test
     void failedDeliveryIsCountedAndReleasesItsMemory() {
-        publisher.offer(events("h", 3));
+        publisher.offer(events("h", 3), 1L);
         producer.errorNext(new RuntimeException("broker gone"));
         assertEquals(3, counters.count(IngestCounters.Reason.PUBLISH_FAILED));
         assertEquals(0, publisher.backlogBytes());
