@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,9 +60,15 @@ public final class StreamsApp implements Stage {
     public void start() {
         streams = new KafkaStreams(RiffleTopology.build(config, counters), properties());
         streams.setUncaughtExceptionHandler(e -> {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof IncompatibleStateException incompatible) {
+                    // a new thread would fail the same way, forever: stop, and say what to do
+                    log.error("the topology stops: {}", incompatible.getMessage());
+                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                }
+            }
             log.error("stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .REPLACE_THREAD;
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
     }

@@ -51,4 +51,54 @@ class JournalTest {
             assertEquals(17.0, req.sum); // box1 gets i = 1, 4, ..., 49
         }
     }
+
+    /** State saved by the Riffle before ticks (format 0: kinds by position, lower-case keys) loads and is rewritten. */
+    @Test
+    void stateOfTheFormatBeforeVersionsIsReadAndRewritten() throws Exception {
+        try (Harness h = new Harness()) {
+            JournalStore store = (JournalStore) h.driver.getStateStore(HostWindows.STORE);
+            java.io.ByteArrayOutputStream chunk = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream out = new java.io.DataOutputStream(chunk);
+            out.writeInt(1); // one aggregate: series (host, service, kind ordinal 2 = meter, fleet host), fields
+            out.writeBoolean(true);
+            out.writeUTF("box1");
+            out.writeUTF("req");
+            out.writeByte(2);
+            out.writeBoolean(false);
+            out.writeLong(3); // count
+            out.writeDouble(7.0); // sum
+            out.writeLong(T0 + 10); // last time
+            out.writeDouble(0.0);
+            out.writeLong(T0 + 60_010); // expiry
+            store.put(java.nio.ByteBuffer.allocate(13).put((byte) 'w').putLong(T0).putInt(0).array(),
+                    chunk.toByteArray());
+            store.put(new byte[] {'m'}, java.nio.ByteBuffer.allocate(28).putInt(1).putInt(0).putLong(Long.MIN_VALUE)
+                    .putInt(8).putLong(T0 + 10).array());
+
+            WindowBook book = new WindowBook(5_000);
+            Journal journal = new Journal(store);
+            Journal.Clocks clocks = journal.load(book);
+            assertEquals(0, clocks.format());
+            Aggregate req = book.windows().iterator().next().aggregates.get(new Series("box1", "req", Kind.METER,
+                    null));
+            assertEquals(7.0, req.sum);
+            journal.save(book, new byte[] {1});
+            assertEquals(List.of("M", "W"), keys(store), "rewritten in the current format, the old keys gone");
+            WindowBook again = new WindowBook(5_000);
+            new Journal(store).load(again);
+            assertEquals(7.0, again.windows().iterator().next().aggregates.values().iterator().next().sum);
+        }
+    }
+
+    @Test
+    void stateOfAFormatFromTheFutureIsRefusedWithWhatToDo() {
+        try (Harness h = new Harness()) {
+            JournalStore store = (JournalStore) h.driver.getStateStore(HostWindows.STORE);
+            store.put(new byte[] {'M'}, new byte[] {9, 0, 0, 0});
+            IncompatibleStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IncompatibleStateException.class, () -> new Journal(store).load(new WindowBook(5_000)));
+            assertTrue(e.getMessage().contains("format 9") && e.getMessage().contains("application-reset"),
+                    e.getMessage());
+        }
+    }
 }
