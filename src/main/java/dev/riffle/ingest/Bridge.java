@@ -216,6 +216,7 @@ public final class Bridge implements Stage {
 
     @Override
     public String status() {
+        EventPublisher publisher = this.publisher;
         return "events in " + counters.received() + ", to kafka " + counters.published()
                 + ", refused " + counters.total(IngestCounters.Group.REFUSED)
                 + ", dropped " + counters.total(IngestCounters.Group.DROPPED)
@@ -249,9 +250,11 @@ public final class Bridge implements Stage {
             } catch (RuntimeException e) {
                 log.warn("the bridge's goodbye tick failed: {}", e.toString());
             }
+            watermarks = null;
         }
         if (publisher != null) {
             publisher.close(); // flushes what the producer still holds
+            publisher = null;
         }
     }
 }
