@@ -142,7 +142,11 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
         if (low == Long.MIN_VALUE) {
             return;
         }
+        long before = book.nextClose();
         book.closeThrough(low - rules.windowMs, true, emitting);
+        if (book.nextClose() != before) {
+            context.commit(); // points become visible at commit: now, not a commit interval later
+        }
         long drop = book.startOf(low - rules.fleetLatenessMs);
         if (drop > droppedBefore) {
             book.dropBefore(drop);

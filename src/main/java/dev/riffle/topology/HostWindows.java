@@ -102,7 +102,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         bridges.clear();
         watermark = Long.MIN_VALUE;
         eventTime = Long.MIN_VALUE;
-        partitions = 0;
+        partitions = rules.eventsPartitions;
         hasAnnounced = false;
         restore(journal.load(book));
         store.beforeCommit(() -> journal.save(book, clocks()));
@@ -141,7 +141,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
             }
             watermark = in.readLong();
             eventTime = in.readLong();
-            partitions = in.readInt();
+            partitions = Math.max(partitions, in.readInt());
             for (int n = in.readInt(); n > 0; n--) {
                 bridges.put(in.readUTF(), in.readLong());
             }
@@ -284,10 +284,14 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     }
 
     private void closeUpTo(long time) {
+        long before = book.nextClose();
         if (time != Long.MIN_VALUE) {
             book.closeThrough(book.startOf(time - rules.graceMs - rules.windowMs), false, closing);
         }
         announce();
+        if (book.nextClose() != before) {
+            context.commit(); // points become visible at commit: now, not a commit interval later
+        }
     }
 
     /**

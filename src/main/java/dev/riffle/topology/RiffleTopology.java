@@ -32,7 +32,15 @@ public final class RiffleTopology {
     }
 
     public static Topology build(Config config, TopologyCounters counters) {
-        Rules rules = new Rules(config);
+        return build(config, counters, 0);
+    }
+
+    /**
+     * @param eventsPartitions the events topic's partition count, when known (0: learnt from the bridges' ticks);
+     *                         the fleet stage waits for that many per-host tasks
+     */
+    public static Topology build(Config config, TopologyCounters counters, int eventsPartitions) {
+        Rules rules = new Rules(config, eventsPartitions);
         String points = config.get(CommonKeys.POINTS_TOPIC);
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(JournalStore.builder(HostWindows.STORE).withLoggingEnabled(Map.of()));

@@ -29,7 +29,15 @@ final class Rules {
     private final List<String> percentiles;
     private final double[] ranks;
 
+    /** the events topic's partitions as known at start, 0 when unknown */
+    final int eventsPartitions;
+
     Rules(Config config) {
+        this(config, 0);
+    }
+
+    Rules(Config config, int eventsPartitions) {
+        this.eventsPartitions = eventsPartitions;
         windowMs = config.get(TopologyKeys.WINDOW_SECONDS) * 1000L;
         graceMs = config.get(TopologyKeys.GRACE_MS);
         defaultTtlMs = config.get(TopologyKeys.DEFAULT_TTL_SECONDS) * 1000L;
