@@ -51,6 +51,7 @@ final class SelfMetrics implements Runnable {
             log.warn("could not publish the bridge's self metrics: {}", e.toString()); // and try again next time
         } finally {
             lane.published();
+            lane.drained(); // it has no input that could have queued
         }
     }
 }
