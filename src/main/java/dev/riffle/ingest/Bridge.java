@@ -38,6 +38,7 @@ public final class Bridge implements Stage {
     private final IngestCounters counters = new IngestCounters();
     private final List<AutoCloseable> listeners = new ArrayList<>();
     private EventPublisher publisher;
+    private MemoryBudget budget;
     private Intake intake;
     private ScheduledExecutorService selfMetrics;
     private int riemannPort;
@@ -67,8 +68,8 @@ public final class Bridge implements Stage {
     }
 
     private void open() throws IOException {
-        publisher = new EventPublisher(bootstrap, config.get(CommonKeys.EVENTS_TOPIC),
-                config.get(IngestKeys.BACKLOG_BYTES), counters, Map.of());
+        budget = new MemoryBudget(config.get(IngestKeys.MEMORY_BYTES));
+        publisher = new EventPublisher(bootstrap, config.get(CommonKeys.EVENTS_TOPIC), budget, counters, Map.of());
         intake = new Intake(publisher, counters, TimeUnit.SECONDS.toMicros(config.get(IngestKeys.MAX_FUTURE_SECONDS)),
                 TimeUnit.HOURS.toMicros(config.get(CommonKeys.EVENTS_RETENTION_HOURS)));
         RiemannDecoder riemann = new RiemannDecoder(counters);
@@ -77,12 +78,19 @@ public final class Bridge implements Stage {
 
         // with port 0 the TCP port is chosen first and UDP takes the same number, as Riemann clients expect
         riemannPort = tcp("riemann", IngestKeys.RIEMANN_PORT, config.get(IngestKeys.RIEMANN_PORT),
-                new RiemannFraming(riemann, config.get(IngestKeys.TCP_MAX_FRAME), intake, counters));
+                new RiemannFraming(riemann, config.get(IngestKeys.TCP_MAX_FRAME), intake, counters, budget));
         udp("riemann", IngestKeys.RIEMANN_PORT, riemannPort, riemann);
         statsdPort = udp("statsd", IngestKeys.STATSD_PORT, config.get(IngestKeys.STATSD_PORT),
                 new DatagramLines(statsd, counters));
         jsonPort = tcp("json", IngestKeys.JSON_PORT, config.get(IngestKeys.JSON_PORT),
-                new LineStream(new JsonLineDecoder(), config.get(IngestKeys.JSON_MAX_LINE), intake, counters));
+                new LineStream(new JsonLineDecoder(), config.get(IngestKeys.JSON_MAX_LINE), intake, counters, budget));
+        long connections = (long) config.get(IngestKeys.TCP_MAX_CONNECTIONS)
+                * (RiemannFraming.BUFFER * (1 + RiemannFraming.DECODE_FACTOR) + 2L * LineStream.BUFFER);
+        if (connections > budget.limit() / 2) {
+            log.warn("{} connections per TCP port can take {} bytes of buffers, over half of {} ({}): raise it or "
+                    + "lower {}", config.get(IngestKeys.TCP_MAX_CONNECTIONS), connections,
+                    IngestKeys.MEMORY_BYTES.name(), budget.limit(), IngestKeys.TCP_MAX_CONNECTIONS.name());
+        }
 
         int every = config.get(IngestKeys.SELF_METRICS_SECONDS);
         if (every > 0) {
@@ -112,7 +120,9 @@ public final class Bridge implements Stage {
     private int tcp(String protocol, ConfigKey<Integer> key, int port, StreamHandler handler) throws IOException {
         TcpListener l;
         try {
-            l = new TcpListener(protocol, address(port), config.get(IngestKeys.TCP_MAX_CONNECTIONS), handler);
+            l = new TcpListener(protocol, address(port), config.get(IngestKeys.TCP_MAX_CONNECTIONS), handler, budget,
+                    counters, config.get(IngestKeys.TCP_IDLE_TIMEOUT_MS),
+                    config.get(IngestKeys.TCP_MIN_BYTES_PER_SECOND));
         } catch (BindException e) {
             throw inUse(config, protocol + " TCP", key, port);
         }
@@ -196,13 +206,36 @@ public final class Bridge implements Stage {
         return counters;
     }
 
+    /** Bytes held from the memory budget now (connections, frames in progress, events Kafka has not acknowledged). */
+    public long memoryHeld() {
+        return budget == null ? 0 : budget.used();
+    }
+
+    /** The most ever held from the memory budget at once. */
+    public long memoryPeak() {
+        return budget == null ? 0 : budget.peak();
+    }
+
+    /** TCP connections being served now, both ports. */
+    public int openConnections() {
+        int n = 0;
+        for (AutoCloseable l : listeners) {
+            if (l instanceof TcpListener t) {
+                n += t.openConnections();
+            }
+        }
+        return n;
+    }
+
     @Override
     public String status() {
         return "events in " + counters.received() + ", to kafka " + counters.published()
                 + ", refused " + counters.total(IngestCounters.Group.REFUSED)
                 + ", dropped " + counters.total(IngestCounters.Group.DROPPED)
                 + ", clamped " + counters.total(IngestCounters.Group.CLAMPED)
-                + ", backlog " + (publisher == null ? 0 : publisher.backlogBytes() / 1024) + " KiB";
+                + ", connections " + openConnections() + " (closed " + counters.total(IngestCounters.Group.CLOSED)
+                + "), memory " + memoryHeld() / 1024 + " KiB of " + (budget == null ? 0 : budget.limit() / 1024)
+                + " (unacked " + (publisher == null ? 0 : publisher.backlogBytes() / 1024) + ")";
     }
 
     @Override
@@ -218,6 +251,9 @@ public final class Bridge implements Stage {
             }
         }
         listeners.clear();
+        if (budget != null) {
+            budget.close();
+        }
         if (publisher != null) {
             publisher.close(); // flushes what the producer still holds
         }

@@ -43,7 +43,7 @@ final class SelfMetrics implements Runnable {
     public void run() {
         // not through the intake: these are not received input, and must never wait for Kafka
         try {
-            publisher.offer(report(System.currentTimeMillis() * 1000L));
+            publisher.offerOwn(report(System.currentTimeMillis() * 1000L));
         } catch (RuntimeException e) {
             log.warn("could not publish the bridge's self metrics: {}", e.toString()); // and try again next time
         }
