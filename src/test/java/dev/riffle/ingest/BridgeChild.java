@@ -44,6 +44,7 @@ public final class BridgeChild {
     static final class Output {
         final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch ready = new CountDownLatch(1);
+        final CountDownLatch ended = new CountDownLatch(1);
         volatile Map<String, String> ready1 = Map.of();
         volatile Map<String, Long> stat = Map.of();
         final Map<String, Long> peaks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -57,7 +58,7 @@ public final class BridgeChild {
                         if (line.startsWith("READY ")) {
                             ready1 = fields(line);
                             ready.countDown();
-                        } else if (line.startsWith("STAT ")) {
+                        } else if (line.startsWith("STAT ") && line.endsWith("END")) {
                             Map<String, Long> s = new HashMap<>();
                             fields(line).forEach((k, v) -> s.put(k, Long.parseLong(v)));
                             stat = s;
@@ -66,8 +67,10 @@ public final class BridgeChild {
                             lines.add(line);
                         }
                     }
-                } catch (IOException ended) {
+                } catch (IOException gone) {
                     // the child is gone
+                } finally {
+                    ended.countDown();
                 }
             }, "child-output");
             t.setDaemon(true);
@@ -78,6 +81,9 @@ public final class BridgeChild {
             Map<String, String> out = new HashMap<>();
             for (String part : line.substring(line.indexOf(' ') + 1).split(" ")) {
                 int eq = part.indexOf('=');
+                if (eq < 0) {
+                    continue;
+                }
                 out.put(part.substring(0, eq), part.substring(eq + 1));
             }
             return out;
@@ -87,6 +93,11 @@ public final class BridgeChild {
             if (!ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("child not ready: " + lines);
             }
+        }
+
+        /** Waits until the child's output ended (it exited), so that every line of it is in {@link #lines}. */
+        void awaitEnd(Duration timeout) throws InterruptedException {
+            ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         long stat(String name) {
@@ -111,6 +122,8 @@ public final class BridgeChild {
         bridge.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("STOPPING");
+            System.out.flush();
             bridge.close();
             kafka.close();
             System.out.println("STOPPED");
@@ -130,7 +143,7 @@ public final class BridgeChild {
                     + " slow=" + c.count(IngestCounters.Reason.TOO_SLOW)
                     + " limit=" + c.count(IngestCounters.Reason.CONNECTION_LIMIT)
                     + " memoryfull=" + c.count(IngestCounters.Reason.MEMORY_FULL)
-                    + " dropped=" + c.total(IngestCounters.Group.DROPPED));
+                    + " dropped=" + c.total(IngestCounters.Group.DROPPED) + " END");
             System.out.flush();
         }
     }
