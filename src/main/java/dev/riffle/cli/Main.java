@@ -23,8 +23,37 @@ public final class Main implements Callable<Integer> {
         return 0; // not reached: execute() turns a bare "riffle" into "riffle run"
     }
 
+    /** Exit code after an OutOfMemoryError, as the JVM's own -XX:+ExitOnOutOfMemoryError gives. */
+    static final int OUT_OF_MEMORY = 3;
+
     public static void main(String[] args) {
+        stopOnOutOfMemory();
         System.exit(execute(args));
+    }
+
+    /**
+     * A thread that dies of an OutOfMemoryError stops the whole process at once, with one line that says so: a
+     * half-alive pipeline (a broker or stream thread gone, the rest waiting for it) would otherwise ignore SIGTERM
+     * and hold its data dir. Errors that Kafka's own threads catch never get here; for those, scripts/riffle runs
+     * the JVM with -XX:+ExitOnOutOfMemoryError.
+     */
+    static void stopOnOutOfMemory() {
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof OutOfMemoryError) {
+                System.err.println("riffle: out of memory in thread " + thread.getName() + " (" + e.getMessage()
+                        + "); stopping at once. Give the JVM more heap (-Xmx in RIFFLE_JAVA_OPTS) or lower "
+                        + "ingest.memory_bytes");
+                System.err.flush();
+                Runtime.getRuntime().halt(OUT_OF_MEMORY);
+            }
+            if (previous != null) {
+                previous.uncaughtException(thread, e);
+            } else {
+                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                e.printStackTrace();
+            }
+        });
     }
 
     static int execute(String... args) {

@@ -14,18 +14,21 @@ import java.util.concurrent.locks.LockSupport;
  * Riemann over TCP: each Msg framed by a 4-byte big-endian length, each answered in order by a framed Msg. Its
  * events count as sent once the answer says ok. Answers are read only when already there, so the sender never
  * waits for them except at close. A broken connection counts the unanswered events as failed and is opened again
- * after a pause.
+ * after a pause. A connection the bridge closed while it owed nothing (its idle timeout) is noticed within a second
+ * and opened again before the next message, so quiet spells cost no events.
  */
 final class TcpTransport extends Transport {
     private static final int CONNECT_TIMEOUT_MS = 1_000;
     private static final int MAX_UNANSWERED = 1_024;
     private static final int MAX_ANSWER_BYTES = 64 * 1024;
+    private static final long PROBE_NANOS = 1_000_000_000L;
 
     /** Events in each message sent and not answered yet, oldest first. */
     private final ArrayDeque<Integer> unanswered = new ArrayDeque<>();
     private volatile Socket socket;
     private DataOutputStream out;
     private BufferedInputStream in;
+    private long lastProbeNanos = System.nanoTime();
 
     TcpTransport(String host, int port, ClientCounters counters, FailureLog failures) {
         super(host, port, counters, failures);
@@ -53,8 +56,33 @@ final class TcpTransport extends Transport {
         try {
             out.flush();
             readAnswers();
+            long now = System.nanoTime();
+            if (unanswered.isEmpty() && now - lastProbeNanos >= PROBE_NANOS) {
+                lastProbeNanos = now;
+                if (closedByBridge()) {
+                    abort(); // nothing was owed, nothing lost: the next message opens a new connection
+                }
+            }
         } catch (IOException | RuntimeException e) {
             broken(e);
+        }
+    }
+
+    /** Whether the bridge ended the connection (an idle timeout); waits at most a millisecond to tell. */
+    private boolean closedByBridge() throws IOException {
+        Socket s = socket;
+        s.setSoTimeout(1);
+        in.mark(1);
+        try {
+            if (in.read() < 0) {
+                return true;
+            }
+            in.reset(); // an answer's first byte: leave it for readAnswers
+            return false;
+        } catch (java.net.SocketTimeoutException open) {
+            return false;
+        } finally {
+            s.setSoTimeout(0);
         }
     }
 

@@ -41,6 +41,7 @@ public final class Bridge implements Stage {
     private Watermarks watermarks;
     private String bridgeId;
     private EventPublisher publisher;
+    private MemoryBudget budget;
     private Intake intake;
     private ScheduledExecutorService selfMetrics;
     private int riemannPort;
@@ -70,8 +71,8 @@ public final class Bridge implements Stage {
     }
 
     private void open() throws IOException {
-        publisher = new EventPublisher(bootstrap, config.get(CommonKeys.EVENTS_TOPIC),
-                config.get(IngestKeys.BACKLOG_BYTES), counters, Map.of());
+        budget = new MemoryBudget(config.get(IngestKeys.MEMORY_BYTES));
+        publisher = new EventPublisher(bootstrap, config.get(CommonKeys.EVENTS_TOPIC), budget, counters, Map.of());
         intake = new Intake(publisher, counters, TimeUnit.SECONDS.toMicros(config.get(IngestKeys.MAX_FUTURE_SECONDS)),
                 TimeUnit.HOURS.toMicros(config.get(CommonKeys.EVENTS_RETENTION_HOURS)));
         RiemannDecoder riemann = new RiemannDecoder(counters);
@@ -80,12 +81,19 @@ public final class Bridge implements Stage {
 
         // with port 0 the TCP port is chosen first and UDP takes the same number, as Riemann clients expect
         riemannPort = tcp("riemann", IngestKeys.RIEMANN_PORT, config.get(IngestKeys.RIEMANN_PORT),
-                new RiemannFraming(riemann, config.get(IngestKeys.TCP_MAX_FRAME), intake, counters));
+                new RiemannFraming(riemann, config.get(IngestKeys.TCP_MAX_FRAME), intake, counters, budget));
         udp("riemann", IngestKeys.RIEMANN_PORT, riemannPort, riemann);
         statsdPort = udp("statsd", IngestKeys.STATSD_PORT, config.get(IngestKeys.STATSD_PORT),
                 new DatagramLines(statsd, counters));
         jsonPort = tcp("json", IngestKeys.JSON_PORT, config.get(IngestKeys.JSON_PORT),
-                new LineStream(new JsonLineDecoder(), config.get(IngestKeys.JSON_MAX_LINE), intake, counters));
+                new LineStream(new JsonLineDecoder(), config.get(IngestKeys.JSON_MAX_LINE), intake, counters, budget));
+        long connections = (long) config.get(IngestKeys.TCP_MAX_CONNECTIONS)
+                * (RiemannFraming.BUFFER * (1 + RiemannFraming.DECODE_FACTOR) + 2L * LineStream.BUFFER);
+        if (connections > budget.limit() / 2) {
+            log.warn("{} connections per TCP port can take {} bytes of buffers, over half of {} ({}): raise it or "
+                    + "lower {}", config.get(IngestKeys.TCP_MAX_CONNECTIONS), connections,
+                    IngestKeys.MEMORY_BYTES.name(), budget.limit(), IngestKeys.TCP_MAX_CONNECTIONS.name());
+        }
 
         String id = config.get(IngestKeys.BRIDGE_ID);
         bridgeId = id.isBlank() ? localHostName() + ":" + riemannPort : id;
@@ -124,7 +132,9 @@ public final class Bridge implements Stage {
     private int tcp(String protocol, ConfigKey<Integer> key, int port, StreamHandler handler) throws IOException {
         TcpListener l;
         try {
-            l = new TcpListener(protocol, address(port), config.get(IngestKeys.TCP_MAX_CONNECTIONS), handler, clock);
+            l = new TcpListener(protocol, address(port), config.get(IngestKeys.TCP_MAX_CONNECTIONS), handler, budget,
+                    counters, config.get(IngestKeys.TCP_IDLE_TIMEOUT_MS),
+                    config.get(IngestKeys.TCP_MIN_BYTES_PER_SECOND), clock);
         } catch (BindException e) {
             throw inUse(config, protocol + " TCP", key, port);
         }
@@ -190,11 +200,6 @@ public final class Bridge implements Stage {
         }
     }
 
-    /** This bridge's name in its ticks. */
-    public String bridgeId() {
-        return bridgeId;
-    }
-
     /** The Riemann port actually bound (useful when configured as 0). */
     public int riemannPort() {
         return riemannPort;
@@ -214,6 +219,32 @@ public final class Bridge implements Stage {
         return counters;
     }
 
+    /** Bytes held from the memory budget now (connections, frames in progress, events Kafka has not acknowledged). */
+    public long memoryHeld() {
+        return budget == null ? 0 : budget.used();
+    }
+
+    /** The most ever held from the memory budget at once. */
+    public long memoryPeak() {
+        return budget == null ? 0 : budget.peak();
+    }
+
+    /** TCP connections being served now, both ports. */
+    public int openConnections() {
+        int n = 0;
+        for (AutoCloseable l : listeners) {
+            if (l instanceof TcpListener t) {
+                n += t.openConnections();
+            }
+        }
+        return n;
+    }
+
+    /** This bridge's name in its ticks. */
+    public String bridgeId() {
+        return bridgeId;
+    }
+
     @Override
     public String status() {
         EventPublisher publisher = this.publisher;
@@ -221,7 +252,9 @@ public final class Bridge implements Stage {
                 + ", refused " + counters.total(IngestCounters.Group.REFUSED)
                 + ", dropped " + counters.total(IngestCounters.Group.DROPPED)
                 + ", clamped " + counters.total(IngestCounters.Group.CLAMPED)
-                + ", backlog " + (publisher == null ? 0 : publisher.backlogBytes() / 1024) + " KiB"
+                + ", connections " + openConnections() + " (closed " + counters.total(IngestCounters.Group.CLOSED)
+                + "), memory " + memoryHeld() / 1024 + " KiB of " + (budget == null ? 0 : budget.limit() / 1024)
+                + " (unacked " + (publisher == null ? 0 : publisher.backlogBytes() / 1024) + ")"
                 + ", watermark lag " + watermarkLag();
     }
 
@@ -251,6 +284,9 @@ public final class Bridge implements Stage {
                 log.warn("the bridge's goodbye tick failed: {}", e.toString());
             }
             watermarks = null;
+        }
+        if (budget != null) {
+            budget.close();
         }
         if (publisher != null) {
             publisher.close(); // flushes what the producer still holds

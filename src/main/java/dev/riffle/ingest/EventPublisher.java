@@ -21,10 +21,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Hands decoded events to Kafka: one record per host per call (key = host, so the topology's per-host stage
  * needs no repartition), record timestamp = the earliest event time in it (so stream time never runs ahead
- * of an event in the record). What is handed over and not yet acknowledged is bounded by a {@link Backlog}.
+ * of an event in the record). What is handed over and not yet acknowledged is drawn from the bridge's
+ * {@link MemoryBudget}. TCP input gets an {@link Ack} that settles when Kafka acknowledged every record (acks=all),
+ * so that a Riemann {@code ok} means "Kafka has it".
  */
 final class EventPublisher implements AutoCloseable {
-    /** Extra producer memory over the backlog bound, for partly filled batches; the backlog is what bounds. */
+    /** Extra producer memory over the budget, for partly filled batches; the budget is what bounds. */
     private static final long PRODUCER_MEMORY_MARGIN = 32L * 1024 * 1024;
     private static final long UNREACHABLE_PAUSE_NANOS = 1_000_000_000L;
     /** At a few hundred bytes of JSON per event, a record stays far below Kafka's 1 MB default limits. */
@@ -33,22 +35,21 @@ final class EventPublisher implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final String topic;
     private final IngestCounters counters;
-    private final Backlog backlog;
+    private final MemoryBudget backlog;
     /** Until when (System.nanoTime) UDP input is dropped at once because Kafka did not answer for metadata. */
     private volatile long unreachableUntil = System.nanoTime();
 
-    EventPublisher(String bootstrap, String topic, long backlogBytes, IngestCounters counters,
+    EventPublisher(String bootstrap, String topic, MemoryBudget budget, IngestCounters counters,
                    Map<String, Object> overrides) {
-        this(new KafkaProducer<>(producerProperties(bootstrap, backlogBytes, overrides)), topic, backlogBytes,
-                counters);
+        this(new KafkaProducer<>(producerProperties(bootstrap, budget.limit(), overrides)), topic, budget, counters);
     }
 
     /** For tests, with a producer they control. */
-    EventPublisher(Producer<String, byte[]> producer, String topic, long backlogBytes, IngestCounters counters) {
+    EventPublisher(Producer<String, byte[]> producer, String topic, MemoryBudget budget, IngestCounters counters) {
         this.producer = producer;
         this.topic = topic;
         this.counters = counters;
-        this.backlog = new Backlog(backlogBytes);
+        this.backlog = budget;
     }
 
     private static Properties producerProperties(String bootstrap, long backlogBytes, Map<String, Object> overrides) {
@@ -70,7 +71,8 @@ final class EventPublisher implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "riffle-bridge");
-        // the backlog bounds memory, so the producer's own buffer never fills and send() never waits for it
+        // the budget bounds what is unacknowledged, so the producer's own buffer (which holds the records'
+        // compressed copies) never fills and send() never waits for it
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, backlogBytes + PRODUCER_MEMORY_MARGIN);
         // send() still waits for topic metadata while Kafka is unreachable: at most this long, then it fails
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
@@ -81,69 +83,90 @@ final class EventPublisher implements AutoCloseable {
         return p;
     }
 
-    /** One Kafka record: the events of one host, and how many there are. */
-    private record HostBatch(ProducerRecord<String, byte[]> record, int events) {
+    /** One Kafka record: the events of one host, how many there are, and whether they are input (not our own). */
+    private record HostBatch(ProducerRecord<String, byte[]> record, int events, boolean input) {
         int bytes() {
             return record.value().length;
         }
     }
 
     /**
-     * For UDP: hands the events over when the backlog has room, else drops them (counted). Never waits for
+     * For UDP: hands the events over when the budget has room, else drops them (counted). Never waits for
      * memory; while Kafka is unreachable it drops at once instead of waiting for metadata each time.
      */
     void offer(List<Event> events, long receivedMicros) {
+        offer(events, receivedMicros, true);
+    }
+
+    /**
+     * For the bridge's own figures: as {@link #offer(List)}, but the events are not input, so they are counted
+     * neither as published nor as dropped input (only logged when they cannot go).
+     */
+    void offerOwn(List<Event> events, long receivedMicros) {
+        offer(events, receivedMicros, false);
+    }
+
+    private void offer(List<Event> events, long receivedMicros, boolean input) {
         if (System.nanoTime() < unreachableUntil) {
-            counters.count(IngestCounters.Reason.PUBLISH_FAILED, events.size(), "Kafka is unreachable");
+            countLost(input, events.size(), "Kafka is unreachable", IngestCounters.Reason.PUBLISH_FAILED);
             return;
         }
-        List<HostBatch> batches = batches(events, receivedMicros);
+        List<HostBatch> batches = batches(events, receivedMicros, input);
         if (batches.isEmpty()) {
             return;
         }
-        if (!backlog.tryReserve(size(batches))) {
-            counters.count(IngestCounters.Reason.BACKLOG_FULL, events.size(),
-                    "Kafka has not yet taken the " + backlog.used() + " bytes before these events");
+        if (!backlog.tryReserve(MemoryBudget.Use.UNACKED, size(batches))) {
+            countLost(input, events.size(), "the bridge's memory budget is spent ("
+                    + backlog.used() + " bytes held)", IngestCounters.Reason.MEMORY_FULL);
             return;
         }
-        Refusal refused = send(batches, 0);
+        Refusal refused = send(batches, 0, null);
         if (refused != null) {
-            giveUp(batches, refused); // nobody to tell over UDP
+            giveUp(batches, refused, null); // nobody to tell over UDP
+        }
+    }
+
+    private void countLost(boolean input, int events, String why, IngestCounters.Reason reason) {
+        if (input) {
+            counters.count(reason, events, why);
+        } else {
+            counters.ownLost(events, why);
         }
     }
 
     /**
-     * For TCP: waits while the backlog is full or Kafka unreachable, so the caller stops reading its client
-     * meanwhile.
+     * For TCP: waits while the budget is spent or Kafka unreachable, so the caller stops reading its client
+     * meanwhile, then hands the events over without waiting for Kafka's answer.
      *
-     * @throws IllegalStateException when the producer refused the events (counted), or the bridge is closing
+     * @return settles when Kafka acknowledged every event, or failed (counted as publish-failed) when the producer
+     *         refused or gave up on any of them, or the bridge is closing
      */
-    void publish(List<Event> events, long receivedMicros) throws InterruptedException {
-        List<HostBatch> batches = batches(events, receivedMicros);
+    Ack publish(List<Event> events, long receivedMicros) throws InterruptedException {
+        List<HostBatch> batches = batches(events, receivedMicros, true);
         if (batches.isEmpty()) {
-            return;
+            return Ack.DONE;
         }
-        if (!backlog.reserve(size(batches))) {
+        if (!backlog.reserve(MemoryBudget.Use.UNACKED, size(batches))) {
             counters.count(IngestCounters.Reason.PUBLISH_FAILED, events.size(), "the bridge is closing");
-            throw new IllegalStateException("the bridge is closing");
+            return Ack.failed("the bridge is closing");
         }
-        Refusal refused = send(batches, 0);
+        Ack ack = new Ack(batches.size());
+        Refusal refused = send(batches, 0, ack);
         // Kafka unreachable: each attempt waits up to max.block.ms for metadata; keep trying while open
         while (refused != null && refused.error() instanceof TimeoutException && !backlog.closed()) {
-            refused = send(batches, refused.index());
+            refused = send(batches, refused.index(), ack);
         }
         if (refused != null) {
-            giveUp(batches, refused);
-            throw new IllegalStateException("Kafka producer refused events: " + refused.error().getMessage(),
-                    refused.error());
+            giveUp(batches, refused, ack);
         }
+        return ack;
     }
 
     long backlogBytes() {
-        return backlog.used();
+        return backlog.used(MemoryBudget.Use.UNACKED);
     }
 
-    private List<HostBatch> batches(List<Event> events, long receivedMicros) {
+    private List<HostBatch> batches(List<Event> events, long receivedMicros, boolean input) {
         Map<String, List<Event>> byHost = new LinkedHashMap<>();
         for (Event e : events) {
             byHost.computeIfAbsent(e.host(), h -> new ArrayList<>()).add(e);
@@ -159,7 +182,7 @@ final class EventPublisher implements AutoCloseable {
                     timestamp = Math.min(timestamp, e.timeMillis());
                 }
                 batches.add(new HostBatch(new ProducerRecord<>(topic, null, timestamp, host.getKey(),
-                        EventCodec.encode(part, receivedMicros)), part.size()));
+                        EventCodec.encode(part, receivedMicros)), part.size(), input));
             }
         }
         return batches;
@@ -183,13 +206,20 @@ final class EventPublisher implements AutoCloseable {
      * retry; answers from Kafka arrive later on the producer's thread and release the batch's bytes.
      */
     private final class Delivery implements Callback {
-        private final HostBatch batch;
+        // sizes only, not the record: the producer has copied it, so its bytes can be collected at once
+        private final int bytes;
+        private final int events;
+        private final boolean input;
+        private final Ack ack;
         private final Thread caller = Thread.currentThread();
         private boolean inSend; // touched by the calling thread only
         private Exception refusedInSend;
 
-        Delivery(HostBatch batch) {
-            this.batch = batch;
+        Delivery(HostBatch batch, Ack ack) {
+            this.bytes = batch.bytes();
+            this.events = batch.events();
+            this.input = batch.input();
+            this.ack = ack;
         }
 
         @Override
@@ -198,11 +228,19 @@ final class EventPublisher implements AutoCloseable {
                 refusedInSend = error;
                 return;
             }
-            backlog.release(batch.bytes());
+            backlog.release(MemoryBudget.Use.UNACKED, bytes);
             if (error == null) {
-                counters.published(batch.events());
+                if (input) {
+                    counters.published(events);
+                }
+                if (ack != null) {
+                    ack.recordDone();
+                }
             } else {
-                counters.count(IngestCounters.Reason.PUBLISH_FAILED, batch.events(), error.toString());
+                countLost(input, events, error.toString(), IngestCounters.Reason.PUBLISH_FAILED);
+                if (ack != null) {
+                    ack.recordFailed("Kafka did not take the events: " + error);
+                }
             }
         }
     }
@@ -211,13 +249,13 @@ final class EventPublisher implements AutoCloseable {
      * Sends batches already reserved in the backlog, from {@code from} on. Returns null when the producer took
      * them all, else the first it refused (whose bytes, like those of the later ones, are still reserved).
      */
-    private Refusal send(List<HostBatch> batches, int from) {
+    private Refusal send(List<HostBatch> batches, int from, Ack ack) {
         for (int i = from; i < batches.size(); i++) {
-            Delivery delivery = new Delivery(batches.get(i));
+            Delivery delivery = new Delivery(batches.get(i), ack);
             Exception refused;
             delivery.inSend = true;
             try {
-                producer.send(delivery.batch.record(), delivery);
+                producer.send(batches.get(i).record(), delivery);
                 refused = delivery.refusedInSend;
             } catch (RuntimeException e) {
                 refused = e;
@@ -235,11 +273,16 @@ final class EventPublisher implements AutoCloseable {
     }
 
     /** Releases the refused batch and every later one, counting their events. */
-    private void giveUp(List<HostBatch> batches, Refusal refused) {
+    private void giveUp(List<HostBatch> batches, Refusal refused, Ack ack) {
         List<HostBatch> unsent = batches.subList(refused.index(), batches.size());
-        backlog.release(size(unsent));
-        counters.count(IngestCounters.Reason.PUBLISH_FAILED, unsent.stream().mapToInt(HostBatch::events).sum(),
-                refused.error().toString());
+        backlog.release(MemoryBudget.Use.UNACKED, size(unsent));
+        countLost(unsent.get(0).input(), unsent.stream().mapToInt(HostBatch::events).sum(),
+                refused.error().toString(), IngestCounters.Reason.PUBLISH_FAILED);
+        if (ack != null) {
+            for (int i = 0; i < unsent.size(); i++) {
+                ack.recordFailed("Kafka producer refused events: " + refused.error().getMessage());
+            }
+        }
     }
 
     /**

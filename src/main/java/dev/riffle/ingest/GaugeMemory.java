@@ -24,9 +24,9 @@ final class GaugeMemory {
         last.put(key(host, name), value);
     }
 
-    /** Adds a change to the last value and returns the new one. */
-    synchronized double add(String host, String name, double change) {
-        return last.merge(key(host, name), change, Double::sum);
+    /** The last value remembered, 0 when none (statsd's rule); counts as a use for the least-recently-used order. */
+    synchronized double get(String host, String name) {
+        return last.getOrDefault(key(host, name), 0.0);
     }
 
     synchronized int size() {

@@ -23,7 +23,9 @@ public final class IngestCounters {
         /** good input the bridge could not keep: Kafka away or too slow */
         DROPPED("dropped"),
         /** kept, but changed */
-        CLAMPED("clamped");
+        CLAMPED("clamped"),
+        /** TCP connections the bridge closed or would not take: idle, too slow, over the limit */
+        CLOSED("closed");
 
         public final String label;
 
@@ -45,11 +47,14 @@ public final class IngestCounters {
         MISSING_HOST_OR_SERVICE(Group.REFUSED, "missing-host-or-service"),
         NON_FINITE_METRIC(Group.REFUSED, "non-finite-metric"),
         QUERY(Group.REFUSED, "query"),
-        BACKLOG_FULL(Group.DROPPED, "backlog-full"),
+        MEMORY_FULL(Group.DROPPED, "memory-full"),
         RECEIVE_QUEUE_FULL(Group.DROPPED, "receive-queue-full"),
         PUBLISH_FAILED(Group.DROPPED, "publish-failed"),
         TIME_IN_FUTURE(Group.CLAMPED, "time-in-future"),
-        TIME_TOO_OLD(Group.CLAMPED, "time-too-old");
+        TIME_TOO_OLD(Group.CLAMPED, "time-too-old"),
+        IDLE_TIMEOUT(Group.CLOSED, "idle-timeout"),
+        TOO_SLOW(Group.CLOSED, "too-slow"),
+        CONNECTION_LIMIT(Group.CLOSED, "connection-limit");
 
         public final Group group;
         public final String label;
@@ -62,6 +67,8 @@ public final class IngestCounters {
 
     private final LongAdder received = new LongAdder();
     private final LongAdder published = new LongAdder();
+    private final LongAdder ownLost = new LongAdder();
+    private final AtomicLong nextOwnLogAt = new AtomicLong();
     private final Map<Reason, LongAdder> counts = new EnumMap<>(Reason.class);
     private final LongAdder ticksFailed = new LongAdder();
     private final AtomicLong nextTickLogAt = new AtomicLong();
@@ -82,6 +89,20 @@ public final class IngestCounters {
         published.add(events);
     }
 
+    /** The bridge's own self-metric events that Kafka did not take: not input, so in no input counter. */
+    void ownLost(long events, String detail) {
+        ownLost.add(events);
+        long now = System.currentTimeMillis();
+        long next = nextOwnLogAt.get();
+        if (now >= next && nextOwnLogAt.compareAndSet(next, now + LOG_INTERVAL_MS)) {
+            log.warn("the bridge's self metrics could not be published: {}", detail);
+        }
+    }
+
+    public long ownLost() {
+        return ownLost.sum();
+    }
+
     void reject(Reason reason, String detail) {
         count(reason, 1, detail);
     }
@@ -96,8 +117,9 @@ public final class IngestCounters {
         long now = System.currentTimeMillis();
         long next = nextLogAt.get();
         if (now >= next && nextLogAt.compareAndSet(next, now + LOG_INTERVAL_MS)) {
-            log.warn("{} input ({}): {}; {} refused or dropped since the last such line", reason.group.label,
-                    reason.label, detail, unlogged.sumThenReset());
+            log.warn("{} {} ({}): {}; {} refused, dropped or closed since the last such line", reason.group.label,
+                    reason.group == Group.CLOSED ? "connection" : "input", reason.label, detail,
+                    unlogged.sumThenReset());
         }
     }
 

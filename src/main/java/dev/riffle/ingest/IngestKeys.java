@@ -31,9 +31,15 @@ public final class IngestKeys {
     public static final ConfigKey<Integer> MAX_FUTURE_SECONDS = ConfigKey.integer("ingest.max_future_seconds",
             3600, 1, 1_000_000_000, "events further ahead than this get the receive time (counted); "
                     + "events older than topics.events_retention_hours too");
-    public static final ConfigKey<Long> BACKLOG_BYTES = ConfigKey.longValue("ingest.backlog_bytes",
-            64L * 1024 * 1024, 64 * 1024, 1L << 40, "events handed to Kafka but not yet acknowledged, at most; "
-                    + "beyond it UDP input is dropped (counted) and TCP connections stop being read");
+    public static final ConfigKey<Long> MEMORY_BYTES = ConfigKey.longValue("ingest.memory_bytes",
+            128L * 1024 * 1024, 64 * 1024, 1L << 40, "heap the bridge may hold for its clients: connection "
+                    + "buffers, frames and lines in progress, events not yet acknowledged by Kafka; when it is spent "
+                    + "UDP input is dropped (counted) and TCP connections stop being read");
+    public static final ConfigKey<Integer> TCP_IDLE_TIMEOUT_MS = ConfigKey.integer("ingest.tcp_idle_timeout_ms",
+            60_000, 100, 86_400_000, "a TCP connection that sends nothing this long while owed nothing is closed");
+    public static final ConfigKey<Integer> TCP_MIN_BYTES_PER_SECOND = ConfigKey.integer(
+            "ingest.tcp_min_bytes_per_second", 16 * 1024, 1, 1 << 30, "a TCP frame or line in progress must "
+                    + "arrive at least this fast after its first 2 s, else the connection is closed");
     public static final ConfigKey<Integer> UDP_GATHER_MS = ConfigKey.integer("ingest.udp_gather_ms", 5, 0, 200,
             "UDP events are gathered this long into one Kafka record per host (keep far below the grace)");
     public static final ConfigKey<Integer> SELF_METRICS_SECONDS = ConfigKey.integer("ingest.self_metrics_seconds",
@@ -44,5 +50,6 @@ public final class IngestKeys {
 
     public static final List<ConfigKey<?>> ALL = List.of(BRIDGE_ID, RIEMANN_PORT, STATSD_PORT, JSON_PORT, UDP_MAX_BYTES,
             UDP_RECEIVE_BUFFER, TCP_MAX_FRAME, TCP_MAX_CONNECTIONS, JSON_MAX_LINE, STATSD_HOST, STATSD_ENVIRONMENT,
-            STATSD_MAX_GAUGES, MAX_FUTURE_SECONDS, BACKLOG_BYTES, UDP_GATHER_MS, SELF_METRICS_SECONDS);
+            STATSD_MAX_GAUGES, MAX_FUTURE_SECONDS, MEMORY_BYTES, TCP_IDLE_TIMEOUT_MS, TCP_MIN_BYTES_PER_SECOND,
+            UDP_GATHER_MS, SELF_METRICS_SECONDS);
 }

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Where every listener hands its decoded events with their receive stamp (from the listener's
- * {@link ArrivalClock.Lane}): counts them, sets absurd event times to the receive time (counted), and passes
- * them to the publisher, without waiting (UDP) or waiting for room (TCP).
+ * {@link ArrivalClock.Lane}): counts them, sets absurd event times to the receive time
+ * (counted), and passes them to the publisher, without waiting (UDP) or waiting for room (TCP).
+ * "Events in" counts what passes here: decoded events that met every rule.
  *
  * <p>An absurd time would put the event in a window that closed long ago (dropped as late by the topology) or
  * one far ahead (holding stream time, and every other host's windows, hostage); the receive time is the best
@@ -35,11 +36,15 @@ final class Intake {
         }
     }
 
-    /** TCP: waits for room in the backlog. */
-    void put(List<Event> events, long receivedMicros) throws InterruptedException {
-        if (!events.isEmpty()) {
-            publisher.publish(admit(events, receivedMicros), receivedMicros);
+    /**
+     * TCP: waits for room in the memory budget, hands the events to the producer, and returns Kafka's answer to
+     * come (settled at once when there are no events).
+     */
+    Ack put(List<Event> events, long receivedMicros) throws InterruptedException {
+        if (events.isEmpty()) {
+            return Ack.DONE;
         }
+        return publisher.publish(admit(events, receivedMicros), receivedMicros);
     }
 
     /** @param now the receive stamp of the events (the earliest, for several reads gathered) */

@@ -46,7 +46,7 @@ final class SelfMetrics implements Runnable {
         // not through the intake: these are not received input, and must never wait for Kafka
         long now = lane.arrive();
         try {
-            publisher.offer(report(now), now);
+            publisher.offerOwn(report(now), now);
         } catch (RuntimeException e) {
             log.warn("could not publish the bridge's self metrics: {}", e.toString()); // and try again next time
         } finally {

@@ -92,12 +92,13 @@ final class StatsdDecoder implements LineDecoder {
             tags.add(environment);
         }
         List<Event> events = new ArrayList<>(values.length);
+        Double gauge = null; // the line's gauge so far: remembered only once every value of the line is accepted
         for (String value : values) {
             Double metric = null;
             Map<String, String> eventAttributes = attributes;
             switch (type) {
                 case "c" -> metric = number(value) / rate;
-                case "g" -> metric = gauge(host, name, value);
+                case "g" -> metric = gauge = gauge(gauge == null ? gauges.get(host, name) : gauge, value);
                 case "s" -> {
                     eventAttributes = new LinkedHashMap<>(attributes);
                     eventAttributes.put("member", value);
@@ -107,17 +108,19 @@ final class StatsdDecoder implements LineDecoder {
             EventCheck.require(host, name, metric);
             events.add(new Event(timeMicros, host, name, null, null, tags, eventAttributes, metric, null));
         }
+        if (gauge != null) {
+            gauges.set(host, name, gauge); // a refused value threw above and never reaches the memory
+        }
         into.addAll(events);
     }
 
-    /** statsd's gauge rule: a leading sign means a change to the last value (0 when none is known). */
-    private double gauge(String host, String name, String value) {
+    /**
+     * statsd's gauge rule: a leading sign means a change to the last value (0 when none is known). Computes the
+     * new value only; the caller remembers it once it passed the checks.
+     */
+    private static double gauge(double last, String value) {
         double v = number(value);
-        if (!value.startsWith("+") && !value.startsWith("-")) {
-            gauges.set(host, name, v);
-            return v;
-        }
-        return gauges.add(host, name, v);
+        return value.startsWith("+") || value.startsWith("-") ? last + v : v;
     }
 
     private static double number(String text) {

@@ -1,22 +1,24 @@
 package dev.riffle.ingest;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * Serves one TCP connection of one protocol: reads until the client is done, answering as the protocol wants.
- * The one thing a new TCP protocol has to provide (accepting, the connection limit and closing are shared).
+ * The one thing a new TCP protocol has to provide (accepting, the connection limit, the idle and rate rules and
+ * closing are shared).
  */
 interface StreamHandler {
 
     /**
-     * @param in  buffered; blocking reads are how backpressure reaches the client: while this method waits for
-     *            Kafka it does not read
-     * @param out buffered; flush when replies should leave
-     * @param lane this connection's receive stamps: {@code arrive()} for input read, {@code published()} once
-     *             it is with the producer, {@code drained()} before waiting for more
+     * Bytes of heap a connection holds while it is open (its read and reply buffers), charged to the memory
+     * budget when it is accepted; anything more it needs it must reserve from the budget itself.
      */
-    void serve(InputStream in, OutputStream out, String client, ArrivalClock.Lane lane)
-            throws IOException, InterruptedException;
+    int connectionBytes();
+
+    /**
+     * @param connection reads wait at most as long as asked, so a handler can answer earlier input while later
+     *                   input is still arriving; not reading is how backpressure reaches the client
+     * @throws TcpConnection.Closed when the client broke the idle or rate rule
+     */
+    void serve(TcpConnection connection) throws IOException, InterruptedException;
 }

@@ -400,7 +400,11 @@ public final class GraphiteSink implements Stage {
         return n;
     }
 
-    /** Records of the points topic not yet confirmed in carbon: end offsets minus the last commit. */
+    /**
+     * Records of the points topic not yet written to carbon: end offsets minus the position while every endpoint
+     * is connected and nothing is read ahead, else minus the last commit (what will be written again). Records
+     * written and waiting for their commit delay are not lag: caught up means 0.
+     */
     private long computeLag() {
         Set<TopicPartition> owned = consumer.assignment();
         if (owned.isEmpty()) {
@@ -417,7 +421,7 @@ public final class GraphiteSink implements Stage {
                 if (settled && from != null && position > from) {
                     markersOnly.put(tp, new OffsetAndMetadata(position));
                 }
-                long start = settled || from == null ? position : from;
+                long start = (targets.allConnected() && !readingAhead) || from == null ? position : from;
                 total += Math.max(0, end.getOrDefault(tp, start) - start);
             }
             if (!markersOnly.isEmpty()) {

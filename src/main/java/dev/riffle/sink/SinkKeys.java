@@ -18,7 +18,7 @@ public final class SinkKeys {
     public static final ConfigKey<Mode> MODE = ConfigKey.choice("sink.mode", Mode.ALL,
             "with several endpoints: all = every point to every endpoint, hash = each path to one endpoint "
                     + "chosen by consistent hashing");
-    public static final ConfigKey<Integer> MAX_BACKOFF_MS = ConfigKey.integer("sink.max_backoff_ms", 30_000, 100,
+    public static final ConfigKey<Integer> MAX_BACKOFF_MS = ConfigKey.integer("sink.max_backoff_ms", 2_000, 100,
             600_000, "longest wait between reconnection attempts to carbon");
     public static final ConfigKey<Integer> BATCH_BYTES = ConfigKey.integer("sink.batch_bytes", 65_536, 4_096,
             16 << 20, "bytes of lines gathered per endpoint before they are written");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -34,6 +35,25 @@ class ClientBridgeTest {
     static void stop() {
         if (bridge != null) {
             bridge.close();
+        }
+    }
+
+    @Test
+    void aTcpClientQuietLongerThanTheBridgesIdleTimeoutLosesNothing(@TempDir Path other) throws Exception {
+        try (BridgeUnderTest strict = new BridgeUnderTest(other, Map.of("RIFFLE_INGEST_TCP_IDLE_TIMEOUT_MS",
+                "300"))) {
+            Riffle metrics = Riffle.builder().bridge("127.0.0.1", strict.riemannPort())
+                    .protocol(Riffle.Protocol.TCP).hostname("quiet").build();
+            Meter m = metrics.meter("quiet");
+            for (int i = 0; i < 3; i++) {
+                m.inc();
+                Thread.sleep(2_000); // the bridge closes the connection meanwhile
+            }
+            metrics.close();
+            assertEquals(3, metrics.sent(), metrics.toString());
+            assertEquals(0, metrics.failed(), metrics.toString());
+            assertEquals(3, strict.awaitEvents(all -> all.stream().filter(e -> e.host().equals("quiet")).count() >= 3,
+                    Duration.ofSeconds(30)).stream().filter(e -> e.host().equals("quiet")).count());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.riffle.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -363,6 +364,9 @@ class BridgeKafkaTest extends WithKafka {
                 .mapToDouble(Event::metric).sum();
         assertEquals(3.0, received); // increases, not totals: they add up to the total
         assertTrue(self.stream().anyMatch(e -> e.service().equals("bridge clamped time-in-future")));
+        // the self-metric events are the bridge's own, not input: "to kafka" counts the 3 input events only
+        assertEquals(3, bridge.counters().received());
+        assertEquals(3, bridge.counters().published(), bridge.status());
     }
 
     @Test
@@ -393,5 +397,104 @@ class BridgeKafkaTest extends WithKafka {
         }
         assertEquals(List.of("fast", "slow"), topic.await(e -> e.size() >= 2, WAIT).stream().map(Event::host)
                 .sorted().toList());
+    }
+
+    /** Reads until the bridge ends the connection; true when it did so within the time. */
+    static boolean closedByBridge(Socket s, int withinMillis) throws IOException {
+        s.setSoTimeout(withinMillis);
+        try {
+            while (s.getInputStream().read() >= 0) {
+                // replies owed before the close
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosedAfterTheTimeoutButNotBeforeTheirReplies() throws Exception {
+        start(Map.of(IngestKeys.TCP_IDLE_TIMEOUT_MS, 600));
+        try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort());
+             Socket answered = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort());
+             Socket json = new Socket(InetAddress.getLoopbackAddress(), bridge.jsonPort())) {
+            DataOutputStream out = new DataOutputStream(answered.getOutputStream());
+            writeFrame(out, new RiemannMessage().event(System.currentTimeMillis() * 1000L, "box1", "idle", null, null,
+                    1.0, null, Map.of(), "meter").toBytes());
+            answered.setSoTimeout(5_000);
+            assertNull(readReply(new DataInputStream(answered.getInputStream())));
+            // each is closed about 600 ms after its last byte, not sooner
+            assertFalse(closedByBridge(silent, 200), "closed before the idle timeout");
+            assertTrue(closedByBridge(silent, 3_000));
+            assertTrue(closedByBridge(answered, 3_000));
+            assertTrue(closedByBridge(json, 3_000));
+        }
+        assertTrue(awaitCount(IngestCounters.Reason.IDLE_TIMEOUT, 3), bridge.status());
+        assertEquals(1, topic.await(e -> e.size() >= 1, WAIT).size());
+    }
+
+    @Test
+    void aFrameOrLineTrickledInIsClosedAsTooSlowWhileFastClientsGoOn() throws Exception {
+        start(Map.of(IngestKeys.TCP_MIN_BYTES_PER_SECOND, 1024));
+        try (Socket trickle = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort());
+             Socket line = new Socket(InetAddress.getLoopbackAddress(), bridge.jsonPort())) {
+            DataOutputStream out = new DataOutputStream(trickle.getOutputStream());
+            out.writeInt(4 * 1024 * 1024); // announces 4 MiB, then a byte every 200 ms
+            line.getOutputStream().write("{\"host\":\"box1\",".getBytes(StandardCharsets.UTF_8));
+            long t0 = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < 40 && !closed; i++) {
+                try {
+                    out.write(1);
+                    out.flush();
+                    line.getOutputStream().write(' ');
+                } catch (IOException gone) {
+                    closed = true;
+                }
+                Thread.sleep(200);
+                closed = closed || bridge.counters().count(IngestCounters.Reason.TOO_SLOW) == 2;
+            }
+            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(awaitCount(IngestCounters.Reason.TOO_SLOW, 2), bridge.status());
+            // allowed 2 s, then 1 KiB/s: a byte each 200 ms falls behind at once
+            assertTrue(tookMs >= TcpConnection.GRACE_MILLIS && tookMs < 5_000, "closed after " + tookMs + " ms");
+            assertTrue(closedByBridge(trickle, 3_000));
+            assertTrue(closedByBridge(line, 3_000));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (bridge.memoryHeld() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, bridge.memoryHeld(), "memory still held after the close: " + bridge.status());
+        }
+    }
+
+    private boolean awaitCount(IngestCounters.Reason reason, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (bridge.counters().count(reason) < n && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return bridge.counters().count(reason) == n;
+    }
+
+    @Test
+    void aJsonClientThatHalfClosesIsClosedOnlyOnceKafkaHasEveryEvent() throws Exception {
+        start(Map.of());
+        int n = 2_000;
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.jsonPort())) {
+            java.io.OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream());
+            for (int i = 0; i < n; i++) {
+                out.write(("{\"host\":\"box" + (i % 3) + "\",\"service\":\"json ack\",\"metric\":" + i
+                        + ",\"tags\":[\"meter\"]}\n").getBytes(StandardCharsets.UTF_8));
+            }
+            out.flush();
+            s.shutdownOutput();
+            s.setSoTimeout(30_000);
+            assertEquals(-1, s.getInputStream().read(), "an orderly close (FIN), not a reset");
+            // the close came after Kafka's acknowledgement: every event is counted as published already
+            assertEquals(n, bridge.counters().published(), bridge.status());
+        }
+        assertEquals(n, topic.await(e -> e.size() >= n, WAIT).size());
     }
 }

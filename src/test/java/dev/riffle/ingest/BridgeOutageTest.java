@@ -43,7 +43,7 @@ class BridgeOutageTest {
     @Test
     void kafkaAwayThenBack() throws Exception {
         EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
-        Config config = BridgeKafkaTest.config(Map.of(IngestKeys.BACKLOG_BYTES, 64 * 1024));
+        Config config = BridgeKafkaTest.config(Map.of(IngestKeys.MEMORY_BYTES, 256 * 1024));
         Topics.ensure(kafka.bootstrapServers(), config, Duration.ofSeconds(30));
         Bridge bridge = new Bridge(config, kafka.bootstrapServers());
         InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -58,7 +58,7 @@ class BridgeOutageTest {
             assertEquals(1, bridge.counters().published());
 
             kafka.close();
-            // far more than the 64 KiB backlog holds: the rest must be dropped and counted, not kept
+            // far more than the 256 KiB memory budget holds: the rest must be dropped and counted, not kept
             for (int i = 0; i < 3_000; i++) {
                 byte[] m = msg("host" + (i % 50), "during " + i);
                 udp.send(new DatagramPacket(m, m.length, loopback, bridge.riemannPort()));
@@ -97,7 +97,7 @@ class BridgeOutageTest {
             }
             deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             // received counts every decoded event, the dropped ones too
-            long expected = bridge.counters().received() - bridge.counters().count(IngestCounters.Reason.BACKLOG_FULL)
+            long expected = bridge.counters().received() - bridge.counters().count(IngestCounters.Reason.MEMORY_FULL)
                     - bridge.counters().count(IngestCounters.Reason.PUBLISH_FAILED);
             while (bridge.counters().published() < expected && System.nanoTime() < deadline) {
                 Thread.sleep(100);

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.riffle.client.RiemannMessage;
 import dev.riffle.core.Event;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class DecoderFuzzTest {
     final Random random = new Random(20261125L);
     final IngestCounters counters = new IngestCounters();
     final Intake intake = new Intake(new EventPublisher(new MockProducer<>(true, null, new StringSerializer(),
-            new ByteArraySerializer()), "events", 1 << 20, counters), counters, 3_600_000_000L, 3_600_000_000L);
+            new ByteArraySerializer()), "events", new MemoryBudget(1 << 20), counters), counters, 3_600_000_000L, 3_600_000_000L);
 
     final List<byte[]> riemannSeeds = List.of(
             new RiemannMessage().event(1_700_000_000_000_000L, "box1", "api latency", "ok", "fine", 12.5, 30f,
@@ -111,8 +112,9 @@ class DecoderFuzzTest {
 
     @Test
     void streamHandlers() throws InterruptedException {
-        StreamHandler riemann = new RiemannFraming(new RiemannDecoder(counters), 1024, intake, counters);
-        StreamHandler json = new LineStream(new JsonLineDecoder(), 64, intake, counters);
+        MemoryBudget budget = new MemoryBudget(1 << 20);
+        StreamHandler riemann = new RiemannFraming(new RiemannDecoder(counters), 1024, intake, counters, budget);
+        StreamHandler json = new LineStream(new JsonLineDecoder(), 64, intake, counters, budget);
         for (int i = 0; i < ROUNDS / 10; i++) {
             byte[] msg = next(riemannSeeds);
             ByteBuffer framed = ByteBuffer.allocate(8 + msg.length);
@@ -124,13 +126,33 @@ class DecoderFuzzTest {
         assertTrue(counters.total(IngestCounters.Group.REFUSED) > 0, "and some was refused");
     }
 
+    /** Serves one loopback connection that sends the input, half-closes and reads every reply. */
     void serve(StreamHandler handler, byte[] input) throws InterruptedException {
-        try {
-            handler.serve(new ByteArrayInputStream(input), new ByteArrayOutputStream(), "fuzz", new ArrivalClock().lane());
-        } catch (IOException ended) {
-            // a connection may end
-        } catch (RuntimeException e) {
-            fail("stream " + Arrays.toString(input) + " escaped as " + e, e);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+             Socket accepted = server.accept()) {
+            Thread reader = new Thread(() -> {
+                try {
+                    client.getOutputStream().write(input);
+                    client.shutdownOutput();
+                    client.getInputStream().readAllBytes();
+                } catch (IOException ignored) {
+                    // the bridge may hang up
+                }
+            });
+            reader.start();
+            try {
+                handler.serve(new TcpConnection(accepted, 1024, 5_000, 1024, new ArrivalClock().lane()));
+            } catch (IOException ended) {
+                // a connection may end
+            } catch (RuntimeException e) {
+                fail("stream " + Arrays.toString(input) + " escaped as " + e, e);
+            } finally {
+                accepted.close();
+                reader.join(5_000);
+            }
+        } catch (IOException e) {
+            fail("loopback connection failed: " + e, e);
         }
     }
 }

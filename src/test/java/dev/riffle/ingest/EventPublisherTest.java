@@ -2,6 +2,7 @@ package dev.riffle.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,7 @@ class EventPublisherTest {
     final IngestCounters counters = new IngestCounters();
     final MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(),
             new ByteArraySerializer());
-    final EventPublisher publisher = new EventPublisher(producer, "events", 1_000, counters);
+    final EventPublisher publisher = new EventPublisher(producer, "events", new MemoryBudget(1_000), counters);
 
     static List<Event> events(String host, int n) {
         List<Event> out = new ArrayList<>();
@@ -33,13 +34,13 @@ class EventPublisherTest {
     }
 
     /** Fills the backlog, then publishes from another thread, as a TCP connection would. */
-    CompletableFuture<Void> publishOnceFull(int events) {
+    CompletableFuture<Ack> publishOnceFull(int events) {
         while (publisher.backlogBytes() < 900) {
             publisher.offer(events("fill", 1), 1L);
         }
-        return CompletableFuture.runAsync(() -> {
+        return CompletableFuture.supplyAsync(() -> {
             try {
-                publisher.publish(events("tcp", events), 1L);
+                return publisher.publish(events("tcp", events), 1L);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -58,7 +59,7 @@ class EventPublisherTest {
 
     @Test
     void aHugeBatchOfOneHostIsSplitIntoSeveralRecords() {
-        EventPublisher roomy = new EventPublisher(producer, "events", 10_000_000, counters);
+        EventPublisher roomy = new EventPublisher(producer, "events", new MemoryBudget(10_000_000), counters);
         roomy.offer(events("big", 2_500), 1L);
         assertEquals(List.of(1_000, 1_000, 500), producer.history().stream()
                 .map(r -> dev.riffle.core.EventCodec.decode(r.value()).size()).toList());
@@ -71,7 +72,7 @@ class EventPublisherTest {
         }
         int taken = producer.history().size();
         assertTrue(taken > 1 && taken < 20, "taken " + taken);
-        assertEquals(20 - taken, counters.count(IngestCounters.Reason.BACKLOG_FULL));
+        assertEquals(20 - taken, counters.count(IngestCounters.Reason.MEMORY_FULL));
         assertTrue(publisher.backlogBytes() <= 1_000);
 
         while (producer.completeNext()) {
@@ -85,7 +86,7 @@ class EventPublisherTest {
 
     @Test
     void tcpWaitsForRoomInsteadOfGrowing() throws Exception {
-        CompletableFuture<Void> tcp = publishOnceFull(5);
+        CompletableFuture<Ack> tcp = publishOnceFull(5);
         assertThrows(TimeoutException.class, () -> tcp.get(300, TimeUnit.MILLISECONDS));
         assertFalse(producer.history().stream().anyMatch(r -> r.key().equals("tcp")));
         while (producer.completeNext()) {
@@ -104,11 +105,53 @@ class EventPublisherTest {
     }
 
     @Test
-    void closingWakesAWaitingTcpConnection() throws Exception {
-        CompletableFuture<Void> tcp = publishOnceFull(1);
+    void closingWakesAWaitingTcpConnectionWithAFailedAck() throws Exception {
+        CompletableFuture<Ack> tcp = publishOnceFull(1);
         Thread.sleep(100);
         publisher.close();
-        ExecutionException e = assertThrows(ExecutionException.class, () -> tcp.get(10, TimeUnit.SECONDS));
-        assertTrue(e.getCause() instanceof IllegalStateException);
+        Ack ack = tcp.get(10, TimeUnit.SECONDS);
+        assertTrue(ack.settled());
+        assertEquals("the bridge is closing", ack.failure());
+    }
+
+    @Test
+    void aTcpAckSettlesOnlyWhenKafkaAcknowledgedEveryRecord() throws Exception {
+        EventPublisher roomy = new EventPublisher(producer, "events", new MemoryBudget(10_000_000), counters);
+        List<Event> mixed = new ArrayList<>(events("a", 2));
+        mixed.addAll(events("b", 2)); // two hosts: two records
+        Ack ack = roomy.publish(mixed, 1L);
+        assertFalse(ack.settled(), "settled before Kafka answered");
+        assertTrue(producer.completeNext());
+        assertFalse(ack.settled(), "settled with one of two records acknowledged");
+        assertEquals(2, counters.published());
+        assertTrue(producer.completeNext());
+        assertTrue(ack.await(1_000));
+        assertNull(ack.failure());
+        assertEquals(4, counters.published());
+    }
+
+    @Test
+    void aTcpAckFailsWhenKafkaRefusesAnyRecord() throws Exception {
+        EventPublisher roomy = new EventPublisher(producer, "events", new MemoryBudget(10_000_000), counters);
+        List<Event> mixed = new ArrayList<>(events("a", 2));
+        mixed.addAll(events("b", 3));
+        Ack ack = roomy.publish(mixed, 1L);
+        assertTrue(producer.completeNext());
+        assertTrue(producer.errorNext(new RuntimeException("broker gone")));
+        assertTrue(ack.await(1_000));
+        assertTrue(ack.failure().contains("broker gone"), ack.failure());
+        assertEquals(2, counters.published());
+        assertEquals(3, counters.count(IngestCounters.Reason.PUBLISH_FAILED));
+    }
+
+    @Test
+    void ownEventsAreNeitherPublishedNorDroppedInput() {
+        publisher.offerOwn(events("riffle", 3), 1L);
+        assertTrue(producer.completeNext());
+        assertEquals(0, counters.published());
+        publisher.offerOwn(events("riffle", 2), 1L);
+        assertTrue(producer.errorNext(new RuntimeException("broker gone")));
+        assertEquals(0, counters.count(IngestCounters.Reason.PUBLISH_FAILED));
+        assertEquals(2, counters.ownLost());
     }
 }

@@ -29,7 +29,7 @@ class SelfMetricsTest {
         Map<String, Double> first = report();
         assertEquals(10.0, first.get("bridge events-received"));
         assertEquals(1.0, first.get("bridge refused malformed-line"));
-        assertEquals(0.0, first.get("bridge dropped backlog-full"));
+        assertEquals(0.0, first.get("bridge dropped memory-full"));
         assertEquals(2 + IngestCounters.Reason.values().length, first.size());
 
         counters.received(3);

@@ -52,6 +52,24 @@ class StatsdDecoderTest {
     }
 
     @Test
+    void aRefusedGaugeValueNeverChangesTheRememberedGauge() {
+        // NaN is refused, so the next change applies to the last accepted value (none here: 0)
+        assertEquals(List.of(), decode("g:NaN|g"));
+        assertEquals(List.of(1.0), decode("g:+1|g").stream().map(Event::metric).toList());
+        // 1e308 + 1e308 overflows and is refused; the gauge stays 1e308, so -1e308 brings it to 0
+        assertEquals(List.of(1e308), decode("h:1e308|g").stream().map(Event::metric).toList());
+        assertEquals(List.of(), decode("h:+1e308|g"));
+        assertEquals(List.of(0.0), decode("h:-1e308|g").stream().map(Event::metric).toList());
+        // a packed line with one bad value gives no events and leaves the gauge as it was
+        assertEquals(List.of(), decode("h:7:+Infinity|g"));
+        assertEquals(List.of(2.0), decode("h:+2|g").stream().map(Event::metric).toList());
+        assertEquals(3, counters.count(IngestCounters.Reason.NON_FINITE_METRIC));
+        // a line refused for another reason leaves it too
+        assertEquals(List.of(), decode("h:5:x|g"));
+        assertEquals(List.of(3.0), decode("h:+1|g").stream().map(Event::metric).toList());
+    }
+
+    @Test
     void gaugeMemoryIsBoundedAndForgetsTheLeastRecentlyUsed() {
         decode("a:10|g\nb:20|g\nc:30|g"); // holds 2: a is forgotten
         assertEquals(List.of(21.0, 1.0), decode("b:+1|g\na:+1|g").stream().map(Event::metric).toList());

@@ -164,6 +164,28 @@ class GraphiteSinkTest extends WithKafka {
         }
     }
 
+    @Test
+    void lagIsZeroOnceEverythingIsWrittenEvenWhileItsCommitWaits() throws Exception {
+        try (LineListener carbon = new LineListener(); SinkFixture f = new SinkFixture(kafka.bootstrapServers())) {
+            // a commit delay far longer than the test: what is written stays uncommitted throughout
+            f.with(SinkKeys.GRAPHITE, "127.0.0.1:" + carbon.port()).with(SinkKeys.SELF_METRICS, false)
+                    .with(SinkKeys.COMMIT_DELAY_MS, 120_000);
+            GraphiteSink sink = f.startSink();
+            List<String> expected = expectedLines(f, 50, SinkFixture.windowsAgo(2));
+            assertEquals(expected.size(), carbon.awaitLines(l -> l.size() >= 50, Duration.ofSeconds(30)).size());
+            assertTrue(await(() -> sink.lag() == 0, Duration.ofSeconds(15)), "caught up, yet " + sink.status());
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers()))) {
+                String topic = f.config().get(CommonKeys.POINTS_TOPIC);
+                long committed = 0;
+                for (int p = 0; p < 3; p++) {
+                    committed += Math.max(0, committed(admin, f, new TopicPartition(topic, p)));
+                }
+                assertEquals(0, committed, "the commit must still be waiting, else this test proves nothing");
+            }
+        }
+    }
+
     private static long committed(Admin admin, SinkFixture f, TopicPartition tp) {
         try {
             OffsetAndMetadata o = admin.listConsumerGroupOffsets(f.config().get(SinkKeys.GROUP_ID))

@@ -34,10 +34,17 @@ public final class BridgeUnderTest implements AutoCloseable {
     private final List<Event> events = new ArrayList<>();
 
     public BridgeUnderTest(Path dir) throws Exception {
+        this(dir, Map.of());
+    }
+
+    /** With settings as environment variables, e.g. {@code RIFFLE_INGEST_TCP_IDLE_TIMEOUT_MS}. */
+    public BridgeUnderTest(Path dir, Map<String, String> settings) throws Exception {
         List<ConfigKey<?>> keys = new ArrayList<>(CommonKeys.ALL);
         keys.addAll(IngestKeys.ALL);
-        Config config = Config.load(null, Map.of("RIFFLE_DATA_DIR", dir.toString(), "RIFFLE_RIEMANN_PORT", "0",
-                "RIFFLE_STATSD_PORT", "0", "RIFFLE_JSON_PORT", "0"), keys);
+        Map<String, String> env = new java.util.HashMap<>(settings);
+        env.putAll(Map.of("RIFFLE_DATA_DIR", dir.toString(), "RIFFLE_RIEMANN_PORT", "0",
+                "RIFFLE_STATSD_PORT", "0", "RIFFLE_JSON_PORT", "0"));
+        Config config = Config.load(null, env, keys);
         kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
         try {
             Topics.ensure(kafka.bootstrapServers(), config, Duration.ofSeconds(60));
