@@ -134,6 +134,9 @@ final class WindowBook {
             nextClose = start + windowMs;
             start = nextClose;
         }
+        if (nextClose == Long.MIN_VALUE || nextClose <= lastStart) {
+            nextClose = lastStart + windowMs; // nothing (left) to close before it: time has passed all the same
+        }
     }
 
     /**

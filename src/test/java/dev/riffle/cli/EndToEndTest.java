@@ -84,10 +84,13 @@ class EndToEndTest {
                     }
                 }
 
+                // two hosts in six partitions: the fleet points need the tasks that saw no event to pass too
                 List<String> expected = List.of(
                         "production.box1.foo.rate-per-second 2.0 " + window / 1000,
-                        "staging.box2.bar.rate-per-second 2.0 " + window / 1000);
-                // the fleet (all-hosts) and riffle.* self-metric points come too: check that these two are there
+                        "staging.box2.bar.rate-per-second 2.0 " + window / 1000,
+                        "production.all-hosts.foo.rate-per-second 2.0 " + window / 1000,
+                        "staging.all-hosts.bar.rate-per-second 2.0 " + window / 1000);
+                // riffle.* self-metric points come too: check that these are there
                 List<String> lines = carbon.awaitLines(l -> l.containsAll(expected), Duration.ofSeconds(60));
                 assertTrue(lines.containsAll(expected), lines.toString());
                 assertTrue(stdout.toString().lines().toList().containsAll(expected), stdout.toString());
