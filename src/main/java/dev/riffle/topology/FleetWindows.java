@@ -145,6 +145,7 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
         long before = book.nextClose();
         book.closeThrough(low - rules.windowMs, true, emitting);
         if (book.nextClose() != before) {
+            counters.closed.put("fleet-" + context.taskId().partition(), book.nextClose());
             context.commit(); // points become visible at commit: now, not a commit interval later
         }
         long drop = book.startOf(low - rules.fleetLatenessMs);

@@ -290,6 +290,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         }
         announce();
         if (book.nextClose() != before) {
+            counters.closed.put("host-" + upstream, book.nextClose());
             context.commit(); // points become visible at commit: now, not a commit interval later
         }
     }

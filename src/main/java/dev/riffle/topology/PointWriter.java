@@ -64,6 +64,9 @@ final class PointWriter {
     }
 
     private void forward(String path, double value, long start) {
+        if (start < rules.pointsFrom || start > rules.pointsUntil) {
+            return; // outside a replay's range: a partial window at its edge
+        }
         Point point = new Point(value, Math.floorDiv(start, 1000));
         context.forward(new Record<>(path, PointCodec.encode(point), start), child);
     }

@@ -40,7 +40,13 @@ public final class RiffleTopology {
      *                         the fleet stage waits for that many per-host tasks
      */
     public static Topology build(Config config, TopologyCounters counters, int eventsPartitions) {
-        Rules rules = new Rules(config, eventsPartitions);
+        return build(config, counters, eventsPartitions, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /** @param pointsFrom,pointsUntil the windows (by start, ms) whose points are written: a replay's range */
+    public static Topology build(Config config, TopologyCounters counters, int eventsPartitions, long pointsFrom,
+                                 long pointsUntil) {
+        Rules rules = new Rules(config, eventsPartitions, pointsFrom, pointsUntil);
         String points = config.get(CommonKeys.POINTS_TOPIC);
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(JournalStore.builder(HostWindows.STORE).withLoggingEnabled(Map.of()));

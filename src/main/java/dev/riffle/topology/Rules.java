@@ -31,13 +31,18 @@ final class Rules {
 
     /** the events topic's partitions as known at start, 0 when unknown */
     final int eventsPartitions;
+    /** points are written for windows starting in [pointsFrom, pointsUntil] only (a replay's range) */
+    final long pointsFrom;
+    final long pointsUntil;
 
     Rules(Config config) {
-        this(config, 0);
+        this(config, 0, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
-    Rules(Config config, int eventsPartitions) {
+    Rules(Config config, int eventsPartitions, long pointsFrom, long pointsUntil) {
         this.eventsPartitions = eventsPartitions;
+        this.pointsFrom = pointsFrom;
+        this.pointsUntil = pointsUntil;
         windowMs = config.get(TopologyKeys.WINDOW_SECONDS) * 1000L;
         graceMs = config.get(TopologyKeys.GRACE_MS);
         defaultTtlMs = config.get(TopologyKeys.DEFAULT_TTL_SECONDS) * 1000L;

@@ -28,6 +28,9 @@ public final class StreamsApp implements Stage {
     private final Map<String, Object> overrides;
     private final TopologyCounters counters = new TopologyCounters();
     private KafkaStreams streams;
+    private long pointsFrom = Long.MIN_VALUE;
+    private long pointsUntil = Long.MAX_VALUE;
+    private int partitions;
 
     /** @param overrides extra Kafka Streams properties (tests use them for a unique state dir) */
     public StreamsApp(Config config, String bootstrap, Map<String, Object> overrides) {
@@ -61,7 +64,9 @@ public final class StreamsApp implements Stage {
 
     @Override
     public void start() {
-        streams = new KafkaStreams(RiffleTopology.build(config, counters, eventsPartitions()), properties());
+        partitions = eventsPartitions();
+        streams = new KafkaStreams(RiffleTopology.build(config, counters, partitions, pointsFrom, pointsUntil),
+                properties());
         streams.setUncaughtExceptionHandler(e -> {
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof IncompatibleStateException incompatible) {
@@ -89,6 +94,25 @@ public final class StreamsApp implements Stage {
             log.warn("cannot read the partition count of {} ({}); the fleet stage learns it from the bridges' ticks",
                     topic, e.toString());
             return 0;
+        }
+    }
+
+    /** A replay writes the points of windows starting in this range only (ms); call before start. */
+    public StreamsApp pointRange(long fromMs, long untilMs) {
+        this.pointsFrom = fromMs;
+        this.pointsUntil = untilMs;
+        return this;
+    }
+
+    /** Windows before this (ms) are closed by every task, per host and all-hosts; MIN until all have closed one. */
+    public long closedThrough() {
+        return partitions == 0 ? Long.MIN_VALUE : counters.closedThrough(partitions);
+    }
+
+    /** Removes this application's local state (after close): a replay leaves nothing behind. */
+    public void cleanUp() {
+        if (streams != null) {
+            streams.cleanUp();
         }
     }
 

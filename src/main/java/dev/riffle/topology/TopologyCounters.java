@@ -1,5 +1,7 @@
 package dev.riffle.topology;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Figures for the status line, shared by all tasks of one instance. */
@@ -14,6 +16,28 @@ public final class TopologyCounters {
     final LongAdder pointsEmitted = new LongAdder();
     final LongAdder fleetCorrections = new LongAdder();
     final LongAdder fleetLate = new LongAdder();
+    /** per task ("host-p", "fleet-p"): windows before this are closed and their points handed on */
+    final Map<String, Long> closed = new ConcurrentHashMap<>();
+
+    /**
+     * Windows starting before the returned time are closed by every task of this instance, per host and
+     * all-hosts; MIN until all {@code partitions} per-host tasks and as many fleet tasks have closed one.
+     */
+    /** Per task, the start of the first window it has not closed (ms). */
+    public Map<String, Long> closedByTask() {
+        return new java.util.TreeMap<>(closed);
+    }
+
+    public long closedThrough(int partitions) {
+        if (closed.size() < 2 * partitions) {
+            return Long.MIN_VALUE;
+        }
+        long low = Long.MAX_VALUE;
+        for (long next : closed.values()) {
+            low = Math.min(low, next);
+        }
+        return low;
+    }
 
     public long eventsProcessed() {
         return eventsProcessed.sum();
