@@ -137,7 +137,8 @@ final class ReplayCommand implements Callable<Integer> {
         for (TopicPartition tp : at.keySet()) {
             long offset = found.get(tp).offset();
             long firstTimestamp = found.get(tp).timestamp();
-            if (offset >= 0 && offset == begin.get(tp).offset() && offset > 0 && firstTimestamp > timeMs + slackMs) {
+            // the first record at or after the time is the oldest one kept, and much later: the range is gone
+            if (offset >= 0 && offset == begin.get(tp).offset() && firstTimestamp - timeMs > slackMs) {
                 throw new ConfigException("--from " + Instant.ofEpochMilli(timeMs) + " is before the oldest record "
                         + topic + " still holds in partition " + tp.partition() + " ("
                         + Instant.ofEpochMilli(firstTimestamp) + "): outside the topic's retention");
