@@ -114,7 +114,7 @@ final class UdpListener implements AutoCloseable {
                     counters.count(IngestCounters.Reason.RECEIVE_QUEUE_FULL, 1, protocol
                             + " datagram: every receive chunk is waiting to be decoded");
                 } else {
-                    chunk.commit(length, System.currentTimeMillis() * 1000L);
+                    chunk.commit(length, receiveMicros());
                     if (chunk.space(room) == null) {
                         received.add(chunk);
                         chunk = null;
@@ -129,6 +129,11 @@ final class UdpListener implements AutoCloseable {
         if (chunk != null && chunk.count() > 0) {
             received.add(chunk);
         }
+    }
+
+    /** The receive time stamped on each datagram (events without a time of their own get it). */
+    private static long receiveMicros() {
+        return System.currentTimeMillis() * 1000L;
     }
 
     /** A free chunk, a new one while fewer than the bound exist, else null. */
