@@ -235,7 +235,7 @@ public final class Bridge implements Stage {
                 + ", clamped " + counters.total(IngestCounters.Group.CLAMPED)
                 + ", connections " + openConnections() + " (closed " + counters.total(IngestCounters.Group.CLOSED)
                 + "), memory " + memoryHeld() / 1024 + " KiB of " + (budget == null ? 0 : budget.limit() / 1024)
-                + " (unacked " + (publisher == null ? 0 : publisher.backlogBytes() / 1024) + ")";
+                + " (unacked " + (publisher == null ? 0 : publisher.unackedBytes() / 1024) + ")";
     }
 
     @Override
