@@ -108,7 +108,8 @@ public final class Bridge implements Stage {
         try {
             l = new UdpListener(protocol, address(port), config.get(IngestKeys.UDP_MAX_BYTES),
                     config.get(IngestKeys.UDP_RECEIVE_BUFFER), decoder, new Gatherer(intake,
-                    TimeUnit.MILLISECONDS.toNanos(config.get(IngestKeys.UDP_GATHER_MS)), GATHER_MAX_EVENTS), counters);
+                    TimeUnit.MILLISECONDS.toNanos(config.get(IngestKeys.UDP_GATHER_MS)), GATHER_MAX_EVENTS), counters,
+                    budget);
         } catch (BindException e) {
             throw inUse(config, protocol + " UDP", key, port);
         }
