@@ -136,6 +136,9 @@ final class RiemannFraming implements StreamHandler {
                     awaitHead(1_000);
                     writeSettled();
                 }
+            } catch (TcpConnection.Closed e) {
+                writeSettled(); // answers already known still go out; the others the client must take as lost
+                throw e;
             } catch (MemoryFull e) {
                 counters.count(IngestCounters.Reason.MEMORY_FULL, 1, e.getMessage());
                 outstanding.add(new Pending(Ack.DONE, RiemannDecoder.reply(false, e.getMessage())));
