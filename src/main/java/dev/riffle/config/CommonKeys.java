@@ -30,7 +30,13 @@ public final class CommonKeys {
     public static final ConfigKey<Integer> STATUS_INTERVAL_SECONDS = ConfigKey.integer("status_interval_seconds",
             10, 0, 86_400, "seconds between status lines (0 = none)");
 
+    /** the windows: the topology's, and the bridge ticks when its watermark closes one */
+    public static final ConfigKey<Integer> WINDOW_SECONDS = ConfigKey.integer("topology.window_seconds", 5, 1, 3600,
+            "tumbling window length, aligned to the epoch");
+    public static final ConfigKey<Integer> GRACE_MS = ConfigKey.integer("topology.grace_ms", 1000, 0, 3_600_000,
+            "how long after its end (by the bridges' watermark) a window still accepts events");
+
     public static final List<ConfigKey<?>> ALL = List.of(DATA_DIR, BIND, KAFKA_BOOTSTRAP, KAFKA_PORT, EVENTS_TOPIC,
             EVENTS_PARTITIONS, POINTS_TOPIC, POINTS_PARTITIONS, REPLICATION, EVENTS_RETENTION_HOURS,
-            STATUS_INTERVAL_SECONDS);
+            STATUS_INTERVAL_SECONDS, WINDOW_SECONDS, GRACE_MS);
 }

@@ -37,6 +37,9 @@ public final class Bridge implements Stage {
     private final String bootstrap;
     private final IngestCounters counters = new IngestCounters();
     private final List<AutoCloseable> listeners = new ArrayList<>();
+    private final ArrivalClock clock = new ArrivalClock();
+    private Watermarks watermarks;
+    private String bridgeId;
     private EventPublisher publisher;
     private MemoryBudget budget;
     private Intake intake;
@@ -63,8 +66,8 @@ public final class Bridge implements Stage {
             close(); // a port in use must not leave the other listeners or the producer behind
             throw e;
         }
-        log.info("bridge listening on {}: Riemann protobuf UDP+TCP {}, statsd UDP {}, JSON lines TCP {}",
-                config.get(CommonKeys.BIND), riemannPort, statsdPort, jsonPort);
+        log.info("bridge {} listening on {}: Riemann protobuf UDP+TCP {}, statsd UDP {}, JSON lines TCP {}",
+                bridgeId, config.get(CommonKeys.BIND), riemannPort, statsdPort, jsonPort);
     }
 
     private void open() throws IOException {
@@ -92,6 +95,13 @@ public final class Bridge implements Stage {
                     IngestKeys.MEMORY_BYTES.name(), budget.limit(), IngestKeys.TCP_MAX_CONNECTIONS.name());
         }
 
+        String id = config.get(IngestKeys.BRIDGE_ID);
+        bridgeId = id.isBlank() ? localHostName() + ":" + riemannPort : id;
+        EventPublisher ticksTo = publisher;
+        watermarks = new Watermarks(clock, (micros, bye) -> ticksTo.tick(bridgeId, micros, bye),
+                config.get(CommonKeys.WINDOW_SECONDS) * 1000L, config.get(CommonKeys.GRACE_MS));
+        watermarks.start();
+
         int every = config.get(IngestKeys.SELF_METRICS_SECONDS);
         if (every > 0) {
             selfMetrics = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -99,7 +109,8 @@ public final class Bridge implements Stage {
                 t.setDaemon(true);
                 return t;
             });
-            selfMetrics.scheduleAtFixedRate(new SelfMetrics(counters, publisher), every, every, TimeUnit.SECONDS);
+            selfMetrics.scheduleAtFixedRate(new SelfMetrics(counters, publisher, clock.lane()), every, every,
+                    TimeUnit.SECONDS);
         }
     }
 
@@ -109,7 +120,7 @@ public final class Bridge implements Stage {
             l = new UdpListener(protocol, address(port), config.get(IngestKeys.UDP_MAX_BYTES),
                     config.get(IngestKeys.UDP_RECEIVE_BUFFER), decoder, new Gatherer(intake,
                     TimeUnit.MILLISECONDS.toNanos(config.get(IngestKeys.UDP_GATHER_MS)), GATHER_MAX_EVENTS), counters,
-                    budget);
+                    clock, budget);
         } catch (BindException e) {
             throw inUse(config, protocol + " UDP", key, port);
         }
@@ -123,7 +134,7 @@ public final class Bridge implements Stage {
         try {
             l = new TcpListener(protocol, address(port), config.get(IngestKeys.TCP_MAX_CONNECTIONS), handler, budget,
                     counters, config.get(IngestKeys.TCP_IDLE_TIMEOUT_MS),
-                    config.get(IngestKeys.TCP_MIN_BYTES_PER_SECOND));
+                    config.get(IngestKeys.TCP_MIN_BYTES_PER_SECOND), clock);
         } catch (BindException e) {
             throw inUse(config, protocol + " TCP", key, port);
         }
@@ -177,13 +188,14 @@ public final class Bridge implements Stage {
 
     private String statsdHost() {
         String host = config.get(IngestKeys.STATSD_HOST);
-        if (!host.isBlank()) {
-            return host;
-        }
+        return host.isBlank() ? localHostName() : host;
+    }
+
+    private static String localHostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
-            log.warn("cannot tell this machine's host name ({}); statsd events get host 'localhost'", e.toString());
+            log.warn("cannot tell this machine's host name ({}); using 'localhost'", e.toString());
             return "localhost";
         }
     }
@@ -228,15 +240,28 @@ public final class Bridge implements Stage {
         return n;
     }
 
+    /** This bridge's name in its ticks. */
+    public String bridgeId() {
+        return bridgeId;
+    }
+
     @Override
     public String status() {
+        EventPublisher publisher = this.publisher;
         return "events in " + counters.received() + ", to kafka " + counters.published()
                 + ", refused " + counters.total(IngestCounters.Group.REFUSED)
                 + ", dropped " + counters.total(IngestCounters.Group.DROPPED)
                 + ", clamped " + counters.total(IngestCounters.Group.CLAMPED)
                 + ", connections " + openConnections() + " (closed " + counters.total(IngestCounters.Group.CLOSED)
                 + "), memory " + memoryHeld() / 1024 + " KiB of " + (budget == null ? 0 : budget.limit() / 1024)
-                + " (unacked " + (publisher == null ? 0 : publisher.unackedBytes() / 1024) + ")";
+                + " (unacked " + (publisher == null ? 0 : publisher.unackedBytes() / 1024) + ")"
+                + ", watermark lag " + watermarkLag();
+    }
+
+    /** How far the watermark is behind this machine's clock: a listener holding input back, or a stall. */
+    private String watermarkLag() {
+        long w = watermarks == null ? Long.MIN_VALUE : watermarks.current();
+        return w == Long.MIN_VALUE ? "none" : Math.max(0, System.currentTimeMillis() - w / 1000) + " ms";
     }
 
     @Override
@@ -252,11 +277,20 @@ public final class Bridge implements Stage {
             }
         }
         listeners.clear();
+        if (watermarks != null) {
+            try {
+                watermarks.close(); // the goodbye, after every event the listeners handed over
+            } catch (RuntimeException e) {
+                log.warn("the bridge's goodbye tick failed: {}", e.toString());
+            }
+            watermarks = null;
+        }
         if (budget != null) {
             budget.close();
         }
         if (publisher != null) {
             publisher.close(); // flushes what the producer still holds
+            publisher = null;
         }
     }
 }

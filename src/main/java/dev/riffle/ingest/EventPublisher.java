@@ -94,24 +94,24 @@ final class EventPublisher implements AutoCloseable {
      * For UDP: hands the events over when the budget has room, else drops them (counted). Never waits for
      * memory; while Kafka is unreachable it drops at once instead of waiting for metadata each time.
      */
-    void offer(List<Event> events) {
-        offer(events, true);
+    void offer(List<Event> events, long receivedMicros) {
+        offer(events, receivedMicros, true);
     }
 
     /**
      * For the bridge's own figures: as {@link #offer(List)}, but the events are not input, so they are counted
      * neither as published nor as dropped input (only logged when they cannot go).
      */
-    void offerOwn(List<Event> events) {
-        offer(events, false);
+    void offerOwn(List<Event> events, long receivedMicros) {
+        offer(events, receivedMicros, false);
     }
 
-    private void offer(List<Event> events, boolean input) {
+    private void offer(List<Event> events, long receivedMicros, boolean input) {
         if (System.nanoTime() < unreachableUntil) {
             countLost(input, events.size(), "Kafka is unreachable", IngestCounters.Reason.PUBLISH_FAILED);
             return;
         }
-        List<HostBatch> batches = batches(events, input);
+        List<HostBatch> batches = batches(events, receivedMicros, input);
         if (batches.isEmpty()) {
             return;
         }
@@ -141,8 +141,8 @@ final class EventPublisher implements AutoCloseable {
      * @return settles when Kafka acknowledged every event, or failed (counted as publish-failed) when the producer
      *         refused or gave up on any of them, or the bridge is closing
      */
-    Ack publish(List<Event> events) throws InterruptedException {
-        List<HostBatch> batches = batches(events, true);
+    Ack publish(List<Event> events, long receivedMicros) throws InterruptedException {
+        List<HostBatch> batches = batches(events, receivedMicros, true);
         if (batches.isEmpty()) {
             return Ack.DONE;
         }
@@ -167,7 +167,7 @@ final class EventPublisher implements AutoCloseable {
         return budget.used(MemoryBudget.Use.UNACKED);
     }
 
-    private List<HostBatch> batches(List<Event> events, boolean input) {
+    private List<HostBatch> batches(List<Event> events, long receivedMicros, boolean input) {
         Map<String, List<Event>> byHost = new LinkedHashMap<>();
         for (Event e : events) {
             byHost.computeIfAbsent(e.host(), h -> new ArrayList<>()).add(e);
@@ -183,7 +183,7 @@ final class EventPublisher implements AutoCloseable {
                     timestamp = Math.min(timestamp, e.timeMillis());
                 }
                 batches.add(new HostBatch(new ProducerRecord<>(topic, null, timestamp, host.getKey(),
-                        EventCodec.encode(part)), part.size(), input));
+                        EventCodec.encode(part, receivedMicros)), part.size(), input));
             }
         }
         return batches;
@@ -283,6 +283,23 @@ final class EventPublisher implements AutoCloseable {
             for (int i = 0; i < unsent.size(); i++) {
                 ack.recordFailed("Kafka producer refused events: " + refused.error().getMessage());
             }
+        }
+    }
+
+    /**
+     * Writes a bridge's tick into every partition of the events topic, after every event handed over before
+     * (one producer, so each partition keeps the order). A failed tick is only logged: the next one says more.
+     */
+    void tick(String bridge, long watermarkMicros, boolean bye) {
+        int partitions = producer.partitionsFor(topic).size();
+        byte[] value = EventCodec.encodeTick(new EventCodec.Tick(bridge, watermarkMicros, partitions, bye));
+        long timestamp = Math.floorDiv(watermarkMicros, 1000L);
+        for (int p = 0; p < partitions; p++) {
+            producer.send(new ProducerRecord<>(topic, p, timestamp, bridge, value), (metadata, error) -> {
+                if (error != null) {
+                    counters.tickFailed(error);
+                }
+            });
         }
     }
 

@@ -70,6 +70,8 @@ public final class IngestCounters {
     private final LongAdder ownLost = new LongAdder();
     private final AtomicLong nextOwnLogAt = new AtomicLong();
     private final Map<Reason, LongAdder> counts = new EnumMap<>(Reason.class);
+    private final LongAdder ticksFailed = new LongAdder();
+    private final AtomicLong nextTickLogAt = new AtomicLong();
     private final AtomicLong nextLogAt = new AtomicLong();
     private final LongAdder unlogged = new LongAdder();
 
@@ -119,6 +121,20 @@ public final class IngestCounters {
                     reason.group == Group.CLOSED ? "connection" : "input", reason.label, detail,
                     unlogged.sumThenReset());
         }
+    }
+
+    /** A tick Kafka refused: only logged (at most every 10 s), the next tick carries the same news. */
+    void tickFailed(Exception error) {
+        ticksFailed.increment();
+        long now = System.currentTimeMillis();
+        long next = nextTickLogAt.get();
+        if (now >= next && nextTickLogAt.compareAndSet(next, now + LOG_INTERVAL_MS)) {
+            log.warn("writing a tick to the events topic failed ({} so far): {}", ticksFailed.sum(), error.toString());
+        }
+    }
+
+    public long ticksFailed() {
+        return ticksFailed.sum();
     }
 
     public long received() {

@@ -45,7 +45,10 @@ public final class IngestKeys {
     public static final ConfigKey<Integer> SELF_METRICS_SECONDS = ConfigKey.integer("ingest.self_metrics_seconds",
             5, 0, 3600, "seconds between the bridge's self-metric events (0 = none)");
 
-    public static final List<ConfigKey<?>> ALL = List.of(RIEMANN_PORT, STATSD_PORT, JSON_PORT, UDP_MAX_BYTES,
+    public static final ConfigKey<String> BRIDGE_ID = ConfigKey.optionalString("ingest.bridge_id",
+            "this bridge's name in its ticks (empty = host name:riemann port); keep it across restarts");
+
+    public static final List<ConfigKey<?>> ALL = List.of(BRIDGE_ID, RIEMANN_PORT, STATSD_PORT, JSON_PORT, UDP_MAX_BYTES,
             UDP_RECEIVE_BUFFER, TCP_MAX_FRAME, TCP_MAX_CONNECTIONS, JSON_MAX_LINE, STATSD_HOST, STATSD_ENVIRONMENT,
             STATSD_MAX_GAUGES, MAX_FUTURE_SECONDS, MEMORY_BYTES, TCP_IDLE_TIMEOUT_MS, TCP_MIN_BYTES_PER_SECOND,
             UDP_GATHER_MS, SELF_METRICS_SECONDS);

@@ -4,7 +4,8 @@ import dev.riffle.core.Event;
 import java.util.List;
 
 /**
- * Where every listener hands its decoded events: counts them, sets absurd event times to the receive time
+ * Where every listener hands its decoded events with their receive stamp (from the listener's
+ * {@link ArrivalClock.Lane}): counts them, sets absurd event times to the receive time
  * (counted), and passes them to the publisher, without waiting (UDP) or waiting for room (TCP).
  * "Events in" counts what passes here: decoded events that met every rule.
  *
@@ -29,9 +30,9 @@ final class Intake {
      * UDP: never waits; drops (counted) when Kafka is behind. Here and in {@link #put}, the list must be mutable:
      * clamped events are replaced in place.
      */
-    void offer(List<Event> events) {
+    void offer(List<Event> events, long receivedMicros) {
         if (!events.isEmpty()) {
-            publisher.offer(admit(events));
+            publisher.offer(admit(events, receivedMicros), receivedMicros);
         }
     }
 
@@ -39,16 +40,16 @@ final class Intake {
      * TCP: waits for room in the memory budget, hands the events to the producer, and returns Kafka's answer to
      * come (settled at once when there are no events).
      */
-    Ack put(List<Event> events) throws InterruptedException {
+    Ack put(List<Event> events, long receivedMicros) throws InterruptedException {
         if (events.isEmpty()) {
             return Ack.DONE;
         }
-        return publisher.publish(admit(events));
+        return publisher.publish(admit(events, receivedMicros), receivedMicros);
     }
 
-    private List<Event> admit(List<Event> events) {
+    /** @param now the receive stamp of the events (the earliest, for several reads gathered) */
+    private List<Event> admit(List<Event> events, long now) {
         counters.received(events.size());
-        long now = System.currentTimeMillis() * 1000L;
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
             IngestCounters.Reason clamp = e.timeMicros() > now + maxFutureMicros

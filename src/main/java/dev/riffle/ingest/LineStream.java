@@ -49,11 +49,6 @@ final class LineStream implements StreamHandler {
         return 2 * BUFFER + DECODE_FACTOR * MAX_GATHERED_BYTES + 1024;
     }
 
-    /** The receive time stamped on events without a time of their own. */
-    private static long receiveMicros() {
-        return System.currentTimeMillis() * 1000L;
-    }
-
     @Override
     public void serve(TcpConnection conn) throws IOException, InterruptedException {
         byte[] line = new byte[Math.min(maxLine, BUFFER)];
@@ -64,14 +59,19 @@ final class LineStream implements StreamHandler {
         ArrayDeque<Ack> acks = new ArrayDeque<>();
         String failure = null;
         byte[] chunk = new byte[BUFFER];
+        ArrivalClock.Lane lane = conn.lane();
+        long firstReceived = 0; // of the events gathered so far
         try {
             while (true) {
                 if (gathered >= MAX_GATHERED_BYTES || (gathered > 0 && conn.available() == 0)) {
                     long t0 = System.nanoTime();
-                    acks.add(intake.put(events));
+                    acks.add(intake.put(events, firstReceived));
                     conn.paused(System.nanoTime() - t0);
                     events = new ArrayList<>();
                     gathered = 0;
+                }
+                if (events.isEmpty()) {
+                    lane.published(); // lines refused or not yet complete hold nothing back
                 }
                 failure = settle(acks, failure, conn);
                 if (length == 0 && line.length > BUFFER && conn.available() == 0) {
@@ -82,13 +82,17 @@ final class LineStream implements StreamHandler {
                 if (n < 0) {
                     break;
                 }
+                long received = n > 0 ? lane.arrive() : 0;
+                if (events.isEmpty()) {
+                    firstReceived = received;
+                }
                 for (int i = 0; i < n; i++) {
                     byte b = chunk[i];
                     if (b == '\n') {
                         if (!skipping) {
                             int before = events.size();
                             DatagramLines.decodeOne(lines, counters, line, 0,
-                                    DatagramLines.trimCarriageReturn(line, 0, length), receiveMicros(), events);
+                                    DatagramLines.trimCarriageReturn(line, 0, length), received, events);
                             gathered += events.size() > before ? length : 0;
                         }
                         length = 0;
@@ -126,10 +130,15 @@ final class LineStream implements StreamHandler {
             }
             if (!skipping && length > 0) {
                 // the last line may come without a line end
+                long received = lane.arrive();
+                if (events.isEmpty()) {
+                    firstReceived = received;
+                }
                 DatagramLines.decodeOne(lines, counters, line, 0, DatagramLines.trimCarriageReturn(line, 0, length),
-                        receiveMicros(), events);
+                        received, events);
             }
-            acks.add(intake.put(events));
+            acks.add(intake.put(events, firstReceived));
+            lane.published();
             while (!acks.isEmpty()) {
                 acks.peek().await(1_000);
                 failure = settle(acks, failure, conn);

@@ -59,11 +59,6 @@ final class RiemannFraming implements StreamHandler {
         new Session(connection).run();
     }
 
-    /** The receive time stamped on events without a time of their own. */
-    private static long receiveMicros() {
-        return System.currentTimeMillis() * 1000L;
-    }
-
     /** A Msg that was answered or awaits Kafka's answer; replies leave in this order. */
     private record Pending(Ack ack, byte[] reply, long since) {
         Pending(Ack ack, byte[] reply) {
@@ -243,7 +238,18 @@ final class RiemannFraming implements StreamHandler {
             }
         }
 
+        /** Decodes and hands over one Msg; its receive stamp holds the bridge's watermark until then. */
         private Pending handle(int offset, int length) throws InterruptedException {
+            ArrivalClock.Lane lane = conn.lane();
+            long received = lane.arrive();
+            try {
+                return handle(offset, length, received);
+            } finally {
+                lane.published();
+            }
+        }
+
+        private Pending handle(int offset, int length, long received) throws InterruptedException {
             // decoding a Msg larger than the connection's own buffer needs memory for its events too
             long decodeBytes = length > BUFFER ? (long) length * DECODE_FACTOR : 0;
             if (decodeBytes > 0) {
@@ -258,7 +264,7 @@ final class RiemannFraming implements StreamHandler {
             try {
                 RiemannDecoder.Decoded msg;
                 try {
-                    msg = decoder.decode(buf, offset, length, receiveMicros());
+                    msg = decoder.decode(buf, offset, length, received);
                 } catch (MalformedInputException e) {
                     counters.reject(e.reason(), "TCP message from " + conn.client() + ": " + e.getMessage());
                     return new Pending(Ack.DONE, RiemannDecoder.reply(false, "malformed message: " + e.getMessage()));
@@ -268,7 +274,7 @@ final class RiemannFraming implements StreamHandler {
                     return new Pending(Ack.DONE, RiemannDecoder.reply(false, "queries are not supported"));
                 }
                 long t0 = System.nanoTime();
-                Ack ack = intake.put(msg.events());
+                Ack ack = intake.put(msg.events(), received);
                 conn.paused(System.nanoTime() - t0);
                 return new Pending(ack, null);
             } finally {

@@ -21,11 +21,13 @@ final class SelfMetrics implements Runnable {
 
     private final IngestCounters counters;
     private final EventPublisher publisher;
+    private final ArrivalClock.Lane lane;
     private final Map<String, Long> last = new HashMap<>();
 
-    SelfMetrics(IngestCounters counters, EventPublisher publisher) {
+    SelfMetrics(IngestCounters counters, EventPublisher publisher, ArrivalClock.Lane lane) {
         this.counters = counters;
         this.publisher = publisher;
+        this.lane = lane;
     }
 
     /** The events describing the increase of every counter since the previous call. */
@@ -42,10 +44,14 @@ final class SelfMetrics implements Runnable {
     @Override
     public void run() {
         // not through the intake: these are not received input, and must never wait for Kafka
+        long now = lane.arrive();
         try {
-            publisher.offerOwn(report(System.currentTimeMillis() * 1000L));
+            publisher.offerOwn(report(now), now);
         } catch (RuntimeException e) {
             log.warn("could not publish the bridge's self metrics: {}", e.toString()); // and try again next time
+        } finally {
+            lane.published();
+            lane.drained(); // it has no input that could have queued
         }
     }
 }

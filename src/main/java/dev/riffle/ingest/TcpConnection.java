@@ -38,6 +38,7 @@ final class TcpConnection {
     private final String client;
     private final long idleTimeoutMillis;
     private final long minBytesPerSecond;
+    private final ArrivalClock.Lane lane;
     private long lastInputAt = System.nanoTime();
     // the unit in progress: when it started (ns, moved on by time the bridge paused), bytes so far, bytes expected
     private boolean inUnit;
@@ -45,8 +46,10 @@ final class TcpConnection {
     private long unitBytes;
     private long unitExpected;
 
-    TcpConnection(Socket socket, int replyBuffer, long idleTimeoutMillis, long minBytesPerSecond) throws IOException {
+    TcpConnection(Socket socket, int replyBuffer, long idleTimeoutMillis, long minBytesPerSecond,
+                  ArrivalClock.Lane lane) throws IOException {
         this.socket = socket;
+        this.lane = lane;
         this.in = socket.getInputStream();
         this.out = new BufferedOutputStream(socket.getOutputStream(), replyBuffer);
         this.client = String.valueOf(socket.getRemoteSocketAddress());
@@ -56,6 +59,14 @@ final class TcpConnection {
 
     String client() {
         return client;
+    }
+
+    /**
+     * This connection's receive stamps: {@code arrive()} for input read, {@code published()} once it is with the
+     * producer; {@link #read} says {@code drained()} itself before it waits for more.
+     */
+    ArrivalClock.Lane lane() {
+        return lane;
     }
 
     OutputStream out() {
@@ -111,6 +122,9 @@ final class TcpConnection {
             wait = Math.min(wait, maxWaitMillis);
         }
         socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, wait));
+        if (in.available() == 0) {
+            lane.drained(); // everything that had arrived has been read
+        }
         int n;
         try {
             n = in.read(buf, off, len);

@@ -42,11 +42,13 @@ final class TcpListener implements AutoCloseable {
     private final IngestCounters counters;
     private final long idleTimeoutMillis;
     private final long minBytesPerSecond;
+    private final ArrivalClock clock;
 
     TcpListener(String protocol, InetSocketAddress address, int maxConnections, StreamHandler handler,
-                MemoryBudget budget, IngestCounters counters, long idleTimeoutMillis, long minBytesPerSecond)
-            throws IOException {
+                MemoryBudget budget, IngestCounters counters, long idleTimeoutMillis, long minBytesPerSecond,
+                ArrivalClock clock) throws IOException {
         this.protocol = protocol;
+        this.clock = clock;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(address, 128);
@@ -121,9 +123,9 @@ final class TcpListener implements AutoCloseable {
 
     private void serve(Socket socket) {
         String client = String.valueOf(socket.getRemoteSocketAddress());
-        try (socket) {
+        try (socket; ArrivalClock.Lane lane = clock.lane()) {
             socket.setTcpNoDelay(true);
-            TcpConnection connection = new TcpConnection(socket, 1024, idleTimeoutMillis, minBytesPerSecond);
+            TcpConnection connection = new TcpConnection(socket, 1024, idleTimeoutMillis, minBytesPerSecond, lane);
             try {
                 handler.serve(connection);
             } finally {

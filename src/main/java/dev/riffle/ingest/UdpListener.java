@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,13 +45,22 @@ final class UdpListener implements AutoCloseable {
     private final BlockingQueue<DatagramChunk> received;
     private final Thread receiver;
     private final Thread decoding;
+    private final ArrivalClock clock;
+    /** receive stamps of the chunks not yet decoded into the gatherer, oldest first */
+    private final ConcurrentLinkedQueue<Long> chunkStamps = new ConcurrentLinkedQueue<>();
+    private final ArrivalClock.Pending undecoded = () -> {
+        Long oldest = chunkStamps.peek();
+        return oldest == null ? Long.MAX_VALUE : oldest;
+    };
+    private ArrivalClock.Lane lane;
     private volatile boolean closed;
 
     UdpListener(String protocol, InetSocketAddress address, int maxDatagram, int receiveBuffer,
-                DatagramDecoder decoder, Gatherer gatherer, IngestCounters counters, MemoryBudget budget)
-            throws IOException {
+                DatagramDecoder decoder, Gatherer gatherer, IngestCounters counters, ArrivalClock clock,
+                MemoryBudget budget) throws IOException {
         this.budget = budget;
         this.protocol = protocol;
+        this.clock = clock;
         this.channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
         int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
@@ -83,6 +93,10 @@ final class UdpListener implements AutoCloseable {
     }
 
     void start() {
+        // the order the watermark reads them in: the receive lane, then the chunks, then the gatherer
+        lane = clock.lane();
+        clock.add(undecoded);
+        clock.add(gatherer);
         decoding.start();
         receiver.start();
     }
@@ -99,7 +113,10 @@ final class UdpListener implements AutoCloseable {
                 }
                 ByteBuffer space = chunk == null ? overflow.clear() : chunk.space(room);
                 int start = space.position();
+                long stamp = lane.arrive();
                 if (channel.receive(space) == null) {
+                    lane.published();
+                    lane.drained();
                     // drained: hand over now if the decoding thread is idle, else let the chunk fill up
                     if (chunk != null && chunk.count() > 0 && received.isEmpty()) {
                         received.add(chunk);
@@ -118,12 +135,16 @@ final class UdpListener implements AutoCloseable {
                     counters.count(IngestCounters.Reason.RECEIVE_QUEUE_FULL, 1, protocol
                             + " datagram: every receive chunk is waiting to be decoded");
                 } else {
-                    chunk.commit(length, receiveMicros());
+                    if (chunk.count() == 0) {
+                        chunkStamps.add(stamp); // before the lane lets go of it
+                    }
+                    chunk.commit(length, stamp);
                     if (chunk.space(room) == null) {
                         received.add(chunk);
                         chunk = null;
                     }
                 }
+                lane.published();
             }
         } catch (IOException | ClosedSelectorException e) {
             if (!closed) {
@@ -133,11 +154,6 @@ final class UdpListener implements AutoCloseable {
         if (chunk != null && chunk.count() > 0) {
             received.add(chunk);
         }
-    }
-
-    /** The receive time stamped on each datagram (events without a time of their own get it). */
-    private static long receiveMicros() {
-        return System.currentTimeMillis() * 1000L;
     }
 
     /** A free chunk, a new one while fewer than the bound exist, else null. */
@@ -166,6 +182,7 @@ final class UdpListener implements AutoCloseable {
                 DatagramChunk chunk = received.poll(wait == 0 ? 200 : wait, TimeUnit.MILLISECONDS);
                 if (chunk != null) {
                     decode(chunk);
+                    chunkStamps.poll(); // its events are in the gatherer (or published) now
                     chunk.clear();
                     free.add(chunk);
                 }
@@ -182,7 +199,7 @@ final class UdpListener implements AutoCloseable {
             long now = System.nanoTime();
             try {
                 decoder.decode(chunk.data, chunk.start(i), chunk.length(i), chunk.receiveMicros(),
-                        gatherer.pending(now));
+                        gatherer.pending(now, chunk.receiveMicros()));
             } catch (MalformedInputException e) {
                 counters.reject(e.reason(), protocol + " datagram: " + e.getMessage());
             }
@@ -197,6 +214,11 @@ final class UdpListener implements AutoCloseable {
         try {
             receiver.join(5_000);
             decoding.join(5_000);
+            if (lane != null) {
+                lane.close();
+                clock.remove(undecoded);
+                clock.remove(gatherer);
+            }
             channel.close();
             selector.close();
             budget.release(MemoryBudget.Use.BUFFERS, (long) chunks * chunkBytes);

@@ -24,8 +24,8 @@ final class Aggregate {
     double lastValue;
     long expiry = Long.MIN_VALUE;
     Percentiles values;
-    /** changed since the state was last saved */
-    boolean dirty;
+    /** changed since the journal last saved it: the journal's mark, set and cleared by the journal only */
+    boolean unsaved;
 
     Aggregate(Series series) {
         this.series = series;
@@ -87,8 +87,9 @@ final class Aggregate {
         }
     }
 
-    static Aggregate read(DataInput in) throws IOException {
-        Aggregate a = new Aggregate(readSeries(in));
+    /** @param legacy written before kinds had codes (journal and partials without a format version) */
+    static Aggregate read(DataInput in, boolean legacy) throws IOException {
+        Aggregate a = new Aggregate(readSeries(in, legacy));
         a.count = in.readLong();
         a.sum = in.readDouble();
         a.lastTime = in.readLong();
@@ -103,14 +104,15 @@ final class Aggregate {
     static void writeSeries(DataOutput out, Series s) throws IOException {
         writeNullable(out, s.host());
         out.writeUTF(s.service());
-        out.writeByte(s.kind().ordinal());
+        out.writeByte(s.kind().code);
         writeNullable(out, s.fleetHost());
     }
 
-    static Series readSeries(DataInput in) throws IOException {
+    static Series readSeries(DataInput in, boolean legacy) throws IOException {
         String host = readNullable(in);
         String service = in.readUTF();
-        Kind kind = Kind.of(in.readByte());
+        byte k = in.readByte();
+        Kind kind = legacy ? Kind.ofLegacyOrdinal(k) : Kind.ofCode(k);
         return new Series(host, service, kind, readNullable(in));
     }
 

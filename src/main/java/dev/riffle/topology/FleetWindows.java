@@ -1,10 +1,14 @@
 package dev.riffle.topology;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -12,20 +16,20 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Step 3: the fleet-wide ("all-hosts") points, as the merge of the per-host stage's partials.
  *
- * <p>Each per-host task tells every fleet task how far it has closed its windows (a watermark). A fleet window
- * is emitted once every per-host task known so far has passed it, so tasks that run at different speeds (an
- * instance catching up after a restart) do not make partials "late". Two things bound the wait and the memory:
- * a window more than the fleet lateness behind the most advanced task is emitted anyway; and an emitted window
- * is kept for the fleet lateness, during which a straggling partial (from a task not heard of before, or one
- * held back longer than the lateness) merges in and re-emits the corrected point for the same timestamp (carbon
- * overwrites it). A partial for a window already dropped is counted and dropped.
+ * <p>Each per-host task tells every fleet task how far it has closed its windows (a watermark) and how many
+ * per-host tasks there are (the events topic's partitions, from the bridges' ticks). A fleet window is emitted
+ * once every per-host task has passed it: tasks that run at different speeds (an instance catching up, a
+ * replay) only hold the fleet back, they never make a partial late. Nothing here reads a clock.
  *
- * <p>The fleet stage cannot see how many per-host tasks there are; each announces itself shortly after it
- * starts. So that the first task's watermarks do not let a window out before the others have announced, a
- * fleet task emits nothing during its first grace period (wall clock).
+ * <p>Where the count of tasks is unknown (events topic without ticks), the fleet waits for the tasks it has
+ * heard of. An emitted window is kept for {@code topology.fleet_lateness_ms} behind the slowest task: a partial
+ * arriving in that time (from a task not heard of before) merges in and re-emits the corrected point for the
+ * same timestamp, which carbon overwrites; one for a window already dropped is counted and dropped.
  */
 final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     static final String STORE = "fleet-windows";
+    static final String TO_POINTS = "fleet-points-out";
+    private static final int CLOCKS_FORMAT = 1;
 
     private final Rules rules;
     private final TopologyCounters counters;
@@ -36,10 +40,9 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     private Journal journal;
     /** per-host task (partition) -> the start of the first window it has not closed yet */
     private final Map<Integer, Long> upstreams = new TreeMap<>();
+    private int partitions;
     /** windows before this were dropped: partials for them are too late */
     private long droppedBefore;
-    private long holdUntil;
-    private boolean holding;
 
     FleetWindows(Rules rules, TopologyCounters counters) {
         this.rules = rules;
@@ -49,123 +52,118 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        points = new PointWriter(rules, context);
+        points = new PointWriter(rules, context, TO_POINTS);
         JournalStore store = context.getStateStore(STORE);
         book = new WindowBook(rules.windowMs);
         journal = new Journal(store);
         upstreams.clear();
+        partitions = 0;
         droppedBefore = Long.MIN_VALUE;
-        byte[] clocks = journal.load(book);
-        if (clocks != null) {
-            ByteBuffer b = ByteBuffer.wrap(clocks);
+        restore(journal.load(book));
+        store.beforeCommit(() -> journal.save(book, clocks()));
+    }
+
+    private byte[] clocks() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + 12 * upstreams.size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(CLOCKS_FORMAT);
+            out.writeLong(droppedBefore);
+            out.writeInt(partitions);
+            out.writeInt(upstreams.size());
+            for (Map.Entry<Integer, Long> u : upstreams.entrySet()) {
+                out.writeInt(u.getKey());
+                out.writeLong(u.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private void restore(Journal.Clocks clocks) {
+        if (clocks == null) {
+            return;
+        }
+        if (clocks.format() == 0) { // before ticks: no partition count
+            ByteBuffer b = ByteBuffer.wrap(clocks.bytes());
             droppedBefore = b.getLong();
             for (int n = b.getInt(); n > 0; n--) {
                 upstreams.put(b.getInt(), b.getLong());
             }
+            return;
         }
-        store.beforeCommit(() -> journal.save(book, clocks()));
-        holdUntil = context.currentSystemTimeMs() + Math.max(rules.graceMs, 2 * HostWindows.WALL_CLOCK_TICK_MS);
-        holding = true;
-        context.schedule(Duration.ofMillis(HostWindows.WALL_CLOCK_TICK_MS), PunctuationType.WALL_CLOCK_TIME, now -> {
-            if (holding && now >= holdUntil) {
-                holding = false;
-                advance();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(clocks.bytes()))) {
+            int format = in.readByte();
+            if (format != CLOCKS_FORMAT) {
+                throw new IncompatibleStateException(STORE, "clocks of format " + format);
             }
-        });
-    }
-
-    private byte[] clocks() {
-        ByteBuffer b = ByteBuffer.allocate(12 + 12 * upstreams.size()).putLong(droppedBefore).putInt(upstreams.size());
-        upstreams.forEach((task, next) -> b.putInt(task).putLong(next));
-        return b.array();
+            droppedBefore = in.readLong();
+            partitions = in.readInt();
+            for (int n = in.readInt(); n > 0; n--) {
+                upstreams.put(in.readInt(), in.readLong());
+            }
+        } catch (IOException e) {
+            throw new IncompatibleStateException(STORE, "corrupt clocks (" + e + ")");
+        }
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
-        byte[] value = record.value();
-        if (value[0] == FleetRecord.WATERMARK) {
-            // in order per upstream (one producer, one partition); an empty task's "do not wait for me" (MAX)
-            // is replaced by its real progress once it gets events
-            upstreams.put(FleetRecord.upstream(value), FleetRecord.nextClose(value));
+        FleetRecord.Contents contents = FleetRecord.read(record.value());
+        if (contents instanceof FleetRecord.Watermark w) {
+            // in order per upstream (one producer per task, one partition); never backwards
+            upstreams.merge(w.upstream(), w.nextClose(), Math::max);
+            partitions = Math.max(partitions, w.partitions());
             advance();
             return;
         }
-        FleetRecord.Partial partial = FleetRecord.readPartial(value);
+        FleetRecord.Partial partial = (FleetRecord.Partial) contents;
         long start = partial.start();
         if (start < droppedBefore) {
             counters.fleetLate.increment();
             return;
         }
-        Aggregate merged = book.window(start).aggregate(partial.aggregate().series);
+        Aggregate merged = book.aggregate(start, partial.aggregate().series);
         merged.merge(partial.aggregate());
         if (book.isClosed(start)) {
-            correct(start, merged);
-        }
-    }
-
-    /** A partial for a window already emitted: re-emit its point, and the 0.0s it now owes to later windows. */
-    private void correct(long start, Aggregate merged) {
-        counters.fleetCorrections.increment();
-        counters.pointsEmitted.add(points.emit(merged, start));
-        if (merged.series.kind() != Kind.METER) {
-            return;
-        }
-        long[] before = book.fills.get(merged.series);
-        long oldExpiry = before == null ? Long.MIN_VALUE : before[1];
-        book.trackMeter(merged);
-        long[] after = book.fills.get(merged.series);
-        for (long s = start + rules.windowMs; s < book.nextClose && s < after[1]; s += rules.windowMs) {
-            Window w = book.windows.get(s);
-            if (s >= oldExpiry && (w == null || !w.aggregates.containsKey(merged.series))) {
-                points.zero(merged.series, s);
-                counters.pointsEmitted.increment();
-            }
+            counters.fleetCorrections.increment();
+            book.correct(start, merged, emitting);
         }
     }
 
     private void advance() {
-        if (holding) {
-            return;
+        if (upstreams.isEmpty() || upstreams.size() < partitions) {
+            return; // a task not heard of yet may still have partials for any window
         }
         long low = Long.MAX_VALUE;
-        long high = Long.MIN_VALUE;
         for (long next : upstreams.values()) {
             low = Math.min(low, next);
-            high = Math.max(high, next);
         }
-        if (high == Long.MAX_VALUE) {
-            high = Long.MIN_VALUE; // only tasks without events: their "do not wait" moves nothing
-            for (long next : upstreams.values()) {
-                high = next == Long.MAX_VALUE ? high : Math.max(high, next);
-            }
-        }
-        if (high == Long.MIN_VALUE) {
+        if (low == Long.MIN_VALUE) {
             return;
         }
-        long forced = book.startOf(high - rules.fleetLatenessMs);
-        long closeBefore = Math.max(low, forced);
-        book.closeThrough(closeBefore - rules.windowMs, true, this::emit);
-        if (forced > droppedBefore) {
-            book.dropBefore(forced);
-            droppedBefore = forced;
+        long before = book.nextClose();
+        book.closeThrough(low - rules.windowMs, true, emitting);
+        if (book.nextClose() != before) {
+            context.commit(); // points become visible at commit: now, not a commit interval later
+        }
+        long drop = book.startOf(low - rules.fleetLatenessMs);
+        if (drop > droppedBefore) {
+            book.dropBefore(drop);
+            droppedBefore = drop;
         }
     }
 
-    private void emit(long start, Window window) {
-        int emitted = 0;
-        if (window != null) {
-            for (Aggregate a : window.aggregates.values()) {
-                emitted += points.emit(a, start);
-                if (a.series.kind() == Kind.METER) {
-                    book.trackMeter(a);
-                }
-            }
+    private final WindowBook.Output emitting = new WindowBook.Output() {
+        @Override
+        public void point(long start, Aggregate a) {
+            counters.pointsEmitted.add(points.emit(a, start));
         }
-        int[] zeros = {0};
-        book.fillSilent(start, window, meter -> {
+
+        @Override
+        public void zero(long start, Series meter) {
             points.zero(meter, start);
-            zeros[0]++;
-        });
-        counters.pointsEmitted.add(emitted + zeros[0]);
-    }
+            counters.pointsEmitted.increment();
+        }
+    };
 }

@@ -2,12 +2,16 @@ package dev.riffle.topology;
 
 import dev.riffle.core.Event;
 import dev.riffle.core.EventCodec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.processor.PunctuationType;
+import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -19,22 +23,25 @@ import org.slf4j.LoggerFactory;
  * it into its 5 s window, and when a window closes emit its points, the 0.0 of silent meters, and one merged
  * partial per fleet series for the fleet stage (never the raw events).
  *
- * <p>The events topic is keyed by host, so every event of a host is in one partition and this stage needs no
- * repartition. Lateness is judged per event (a record may carry events of several windows): an event is late
- * when its window already closed or when the latest event time seen by this task is past its window's end plus
- * the grace. A window closes when that event time passes its end plus the grace.
+ * <p>Time comes from the stream, never from this machine's clock. Each bridge writes ticks into every
+ * partition ("every event I received before T precedes this record"); this partition's watermark is the
+ * minimum over the live bridges' latest ticks (a bridge whose ticks fall {@code topology.bridge_timeout_ms}
+ * behind another's is no longer waited for; one that said goodbye neither). A window closes when the watermark
+ * passes its end plus the grace. An event's own time picks its window, unless it is more than
+ * {@code topology.max_clock_ahead_ms} ahead of its arrival at the bridge (a fast client clock): then it is
+ * counted as clock-ahead and put in its arrival's window. An event whose window has closed is late, and only it:
+ * no event moves the watermark, so a paused, slow or replaying instance closes the same windows at the same
+ * points, only later.
  *
- * <p>A live task that falls idle lets time run on by the wall clock once it has seen no record for the grace
- * period, so silence never holds points back. Live means its latest events were close to the wall clock when
- * they arrived (within {@code topology.live_lag_ms}): a replay or a catch-up after downtime is not live, so a
- * partition whose fetch stalls for a moment cannot make the rest of its backlog late; it closes windows by event
- * time alone and gives the same points as any other run.
+ * <p>A partition that has never seen a tick (events written by another producer, or from before ticks) falls
+ * back to its own event time: a window closes when the latest event time seen passes its end plus the grace.
  */
 final class HostWindows implements Processor<String, byte[], String, byte[]> {
     static final String STORE = "host-windows";
-    static final long WALL_CLOCK_TICK_MS = 200;
-    /** an event further ahead of the wall clock is a wrong clock: it would make every event after it late */
-    static final long MAX_FUTURE_MS = 3_600_000;
+    /** the DSL's children of this node (see RiffleTopology): points go to the points topic, the rest to the fleet */
+    static final String TO_POINTS = "host-points-out";
+    static final String TO_FLEET = RiffleTopology.FLEET_PARTIALS + "-repartition-filter";
+    private static final int CLOCKS_FORMAT = 1;
     private static final Logger log = LoggerFactory.getLogger(HostWindows.class);
 
     private final Rules rules;
@@ -42,6 +49,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     private final Series processed;
     private final Series late;
     private final Series unknown;
+    private final Series clockAhead;
     private final Series pointsEmitted;
 
     private ProcessorContext<String, byte[]> context;
@@ -49,14 +57,19 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     private WindowBook book;
     private Journal journal;
     private int upstream;
+    /** the bridges' latest ticks in this partition: bridge -> time (ms) */
+    private final Map<String, Long> bridges = new TreeMap<>();
+    /** the partition's watermark (ms): MIN until the first tick */
+    private long watermark;
+    /** the latest event time seen: the clock of a partition without ticks only */
     private long eventTime;
-    private long lastRecordWallClock;
-    /** how far event time was behind the wall clock at the last record */
-    private long lag;
-    private long watermarkSent;
-    private boolean announced;
-    private long initWallClock;
+    private int partitions;
+    private long announced;
+    private boolean hasAnnounced;
     private long lastWarning;
+    /** a closing window's partials, by fleet series */
+    private final Map<Series, Aggregate> partials = new HashMap<>();
+    private int emitted;
 
     // routing of the previous event: a record holds one host's events, so this is almost always a hit
     private String routedHost;
@@ -70,6 +83,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         processed = self(Rules.RAW_EVENTS_PROCESSED);
         late = self(Rules.LATE_EVENTS);
         unknown = self(Rules.UNKNOWN_KINDS);
+        clockAhead = self(Rules.CLOCK_AHEAD);
         pointsEmitted = self(Rules.POINTS_EMITTED);
     }
 
@@ -80,65 +94,154 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        points = new PointWriter(rules, context);
+        points = new PointWriter(rules, context, TO_POINTS);
         upstream = context.taskId().partition();
         JournalStore store = context.getStateStore(STORE);
         book = new WindowBook(rules.windowMs);
         journal = new Journal(store);
-        byte[] clock = journal.load(book);
-        eventTime = clock == null ? Long.MIN_VALUE : ByteBuffer.wrap(clock).getLong();
-        store.beforeCommit(() -> journal.save(book, ByteBuffer.allocate(8).putLong(eventTime).array()));
-        announced = false;
-        initWallClock = context.currentSystemTimeMs();
-        lastRecordWallClock = initWallClock;
-        lag = eventTime == Long.MIN_VALUE ? 0 : initWallClock - eventTime; // restored: live if it was
-        context.schedule(Duration.ofMillis(WALL_CLOCK_TICK_MS), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+        bridges.clear();
+        watermark = Long.MIN_VALUE;
+        eventTime = Long.MIN_VALUE;
+        partitions = rules.eventsPartitions;
+        hasAnnounced = false;
+        restore(journal.load(book));
+        store.beforeCommit(() -> journal.save(book, clocks()));
+    }
+
+    private byte[] clocks() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(CLOCKS_FORMAT);
+            out.writeLong(watermark);
+            out.writeLong(eventTime);
+            out.writeInt(partitions);
+            out.writeInt(bridges.size());
+            for (Map.Entry<String, Long> b : bridges.entrySet()) {
+                out.writeUTF(b.getKey());
+                out.writeLong(b.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private void restore(Journal.Clocks clocks) {
+        if (clocks == null) {
+            return;
+        }
+        if (clocks.format() == 0) { // before ticks: the latest event time only
+            eventTime = ByteBuffer.wrap(clocks.bytes()).getLong();
+            return;
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(clocks.bytes()))) {
+            int format = in.readByte();
+            if (format != CLOCKS_FORMAT) {
+                throw new IncompatibleStateException(STORE, "clocks of format " + format);
+            }
+            watermark = in.readLong();
+            eventTime = in.readLong();
+            partitions = Math.max(partitions, in.readInt());
+            for (int n = in.readInt(); n > 0; n--) {
+                bridges.put(in.readUTF(), in.readLong());
+            }
+        } catch (IOException e) {
+            throw new IncompatibleStateException(STORE, "corrupt clocks (" + e + ")");
+        }
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
-        lastRecordWallClock = context.currentSystemTimeMs();
-        List<Event> events;
+        EventCodec.Contents contents;
         try {
-            events = EventCodec.decode(record.value());
+            contents = EventCodec.decodeRecord(record.value());
         } catch (EventCodec.MalformedException e) {
             counters.malformedRecords.increment();
-            if (lastRecordWallClock - lastWarning > 10_000) {
-                lastWarning = lastRecordWallClock;
+            long now = System.currentTimeMillis(); // only to limit the log's rate
+            if (now - lastWarning > 10_000) {
+                lastWarning = now;
                 log.warn("skipping malformed events record (key {}, timestamp {}): {}", record.key(),
                         record.timestamp(), e.getMessage());
             }
             return;
         }
-        for (Event e : events) {
-            add(e);
+        if (contents instanceof EventCodec.Tick tick) {
+            onTick(tick);
+        } else if (contents instanceof EventCodec.Batch batch) {
+            onBatch(batch);
         }
-        lag = eventTime == Long.MIN_VALUE ? Long.MAX_VALUE : lastRecordWallClock - eventTime;
-        counters.eventsProcessed.add(events.size());
-        closeUpTo(eventTime);
     }
 
-    private void add(Event e) {
-        long t = e.timeMillis();
-        if (t > lastRecordWallClock + MAX_FUTURE_MS) {
-            counters.futureEvents.increment();
-            return;
+    private void onTick(EventCodec.Tick tick) {
+        counters.ticks.increment();
+        if (tick.partitions() > 0) {
+            partitions = tick.partitions();
         }
-        long start = book.startOf(t);
-        if (book.isClosed(start) || start + rules.windowMs + rules.graceMs <= eventTime) {
-            counters.lateEvents.increment();
-            long now = Math.max(book.startOf(eventTime), book.nextClose); // counted in a window still open
-            book.window(now).aggregate(late).addCount(now, 1, now + rules.defaultTtlMs);
-            return;
+        long time = Math.floorDiv(tick.timeMicros(), 1000L);
+        bridges.merge(tick.bridge(), time, Math::max);
+        long newest = Long.MIN_VALUE;
+        for (long t : bridges.values()) {
+            newest = Math.max(newest, t);
         }
-        eventTime = Math.max(eventTime, t);
-        Window window = book.window(start);
-        window.aggregate(processed).addCount(t, 1, t + rules.defaultTtlMs);
+        long alive = newest - rules.bridgeTimeoutMs;
+        // a bridge that fell behind is forgotten; one that said goodbye has sent everything before its last tick
+        bridges.values().removeIf(t -> t < alive);
+        long low = Long.MAX_VALUE;
+        for (long t : bridges.values()) {
+            low = Math.min(low, t);
+        }
+        if (tick.bye()) {
+            bridges.remove(tick.bridge());
+        }
+        watermark = Math.max(watermark, low);
+        closeUpTo(watermark);
+    }
+
+    private void onBatch(EventCodec.Batch batch) {
+        Long arrival = batch.receivedMicros() == null ? null : Math.floorDiv(batch.receivedMicros(), 1000L);
+        boolean ticked = watermark != Long.MIN_VALUE;
+        for (Event e : batch.events()) {
+            long t = e.timeMillis();
+            if (arrival != null && t > arrival + rules.maxClockAheadMs) {
+                counters.clockAhead.increment();
+                selfCount(clockAhead);
+                t = arrival;
+            }
+            long start = book.startOf(t);
+            if (book.isClosed(start) || (!ticked && start + rules.windowMs + rules.graceMs <= eventTime)) {
+                counters.lateEvents.increment();
+                selfCount(late);
+                continue;
+            }
+            if (!ticked) {
+                eventTime = Math.max(eventTime, t);
+            }
+            add(e, t, start);
+        }
+        counters.eventsProcessed.add(batch.events().size());
+        if (!ticked) {
+            closeUpTo(eventTime);
+        }
+        announce();
+    }
+
+    /** Counts one of this task's own occurrences (late, clock-ahead) in the earliest window still open. */
+    private void selfCount(Series series) {
+        long clock = watermark != Long.MIN_VALUE ? watermark : eventTime;
+        long at = Math.max(book.nextClose(), clock == Long.MIN_VALUE ? Long.MIN_VALUE : book.startOf(clock));
+        if (at == Long.MIN_VALUE) {
+            return; // nothing has a time yet: the status line still counts it
+        }
+        book.aggregate(at, series).addCount(at, 1, at + rules.defaultTtlMs);
+    }
+
+    private void add(Event e, long t, long start) {
+        book.aggregate(start, processed).addCount(t, 1, t + rules.defaultTtlMs);
         int kinds = kinds(e);
         if (kinds == 0) {
             if (!rules.untaggedAsGauge) {
                 counters.unknownKind.increment();
-                window.aggregate(unknown).addCount(t, 1, t + rules.defaultTtlMs);
+                book.aggregate(start, unknown).addCount(t, 1, t + rules.defaultTtlMs);
                 return;
             }
             kinds = 1 << Kind.GAUGE.ordinal();
@@ -153,7 +256,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
                 counters.missingMetric.increment();
                 continue;
             }
-            window.aggregate(new Series(envHost, e.service(), kind, fleetHost)).add(t, e.metric(), expiry);
+            book.aggregate(start, new Series(envHost, e.service(), kind, fleetHost)).add(t, e.metric(), expiry);
         }
     }
 
@@ -175,75 +278,68 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
             routedHost = e.host();
             routedEnv = env;
             envHost = Router.envHost(e.host(), env);
-            fleetHost = rules.router.fleetHost(env);
+            // Riffle's own figures (the bridge's self metrics) are never summed into a fleet series
+            fleetHost = e.host().equals(rules.selfHost) ? null : rules.router.fleetHost(env);
         }
     }
 
-    private void onWallClock(long now) {
-        if (eventTime == Long.MIN_VALUE) {
-            // no events yet: first make the fleet stage wait for this task, then, idle for the grace period,
-            // tell it not to (an empty partition must not hold the fleet back)
-            announce(now - initWallClock >= rules.graceMs ? Long.MAX_VALUE : Long.MIN_VALUE);
-            return;
+    private void closeUpTo(long time) {
+        long before = book.nextClose();
+        if (time != Long.MIN_VALUE) {
+            book.closeThrough(book.startOf(time - rules.graceMs - rules.windowMs), false, closing);
         }
-        long idle = now - lastRecordWallClock;
-        if (idle >= rules.graceMs && lag <= rules.liveLagMs) {
-            closeUpTo(eventTime + idle);
+        announce();
+        if (book.nextClose() != before) {
+            context.commit(); // points become visible at commit: now, not a commit interval later
         }
     }
 
     /**
-     * Tells every fleet task how far this task has closed its windows. Sent when it moves, and once early so
-     * that the fleet stage knows this task exists before other tasks' watermarks let it emit a window.
+     * Tells every fleet task how far this task has closed its windows, and how many tasks there are. Sent
+     * when it moves, and once at the first record so the fleet stage knows this task exists.
      */
-    private void announce(long nextClose) {
-        if (announced && nextClose == watermarkSent) {
+    private void announce() {
+        long next = book.nextClose();
+        if (hasAnnounced && next == announced) {
             return;
         }
-        announced = true;
-        watermarkSent = nextClose;
-        context.forward(new Record<>("", FleetRecord.watermark(upstream, nextClose),
-                context.currentSystemTimeMs()));
+        hasAnnounced = true;
+        announced = next;
+        context.forward(new Record<>("", FleetRecord.watermark(new FleetRecord.Watermark(upstream, partitions,
+                next)), watermark == Long.MIN_VALUE ? Math.max(0, eventTime) : watermark), TO_FLEET);
     }
 
-    private void closeUpTo(long time) {
-        if (time == Long.MIN_VALUE) {
-            return;
-        }
-        book.closeThrough(book.startOf(time - rules.graceMs - rules.windowMs), false, this::close);
-        announce(book.nextClose);
-    }
-
-    private void close(long start, Window window) {
-        Map<Series, Aggregate> partials = new HashMap<>();
-        int emitted = 0;
-        if (window != null) {
-            for (Aggregate a : window.aggregates.values()) {
-                Series s = a.series;
-                if (s.host() != null) {
-                    emitted += points.emit(a, start);
-                    if (s.kind() == Kind.METER) {
-                        book.trackMeter(a);
-                    }
-                }
-                if (s.fleetHost() != null) {
-                    partials.computeIfAbsent(s.fleet(), Aggregate::new).merge(a);
-                }
+    private final WindowBook.Output closing = new WindowBook.Output() {
+        @Override
+        public void point(long start, Aggregate a) {
+            Series s = a.series;
+            if (s.host() != null) {
+                emitted += points.emit(a, start);
+            }
+            if (s.fleetHost() != null) {
+                partials.computeIfAbsent(s.fleet(), Aggregate::new).merge(a);
             }
         }
-        int[] zeros = {0};
-        book.fillSilent(start, window, meter -> {
+
+        @Override
+        public void zero(long start, Series meter) {
             points.zero(meter, start);
-            zeros[0]++;
-        });
-        emitted += zeros[0];
-        counters.pointsEmitted.add(emitted);
-        if (emitted > 0) {
-            partials.computeIfAbsent(pointsEmitted.fleet(), Aggregate::new)
-                    .addCount(start, emitted, start + rules.defaultTtlMs);
+            emitted++;
         }
-        for (Aggregate p : partials.values()) {
-            context.forward(new Record<>(FleetRecord.key(p.series), FleetRecord.partial(start, p), start));
+
+        @Override
+        public void closed(long start) {
+            counters.pointsEmitted.add(emitted);
+            if (emitted > 0) {
+                partials.computeIfAbsent(pointsEmitted.fleet(), Aggregate::new)
+                        .addCount(start, emitted, start + rules.defaultTtlMs);
+            }
+            emitted = 0;
+            for (Aggregate p : partials.values()) {
+                context.forward(new Record<>(FleetRecord.key(p.series), FleetRecord.partial(start, p), start),
+                        TO_FLEET);
+            }
+            partials.clear();
         }
-    }
+    };
 }

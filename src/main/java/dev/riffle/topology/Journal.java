@@ -7,22 +7,40 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * Saves a {@link WindowBook} into its {@link JournalStore} at each commit, and loads it back after a restore.
+ * Saves a {@link WindowBook} into its {@link JournalStore} at each commit, and loads it back after a restore. It
+ * owns its change set: the book reports every change, and a save writes only those.
  *
  * <p>The cost of a changelog is per record, so what changed is written in chunks of many aggregates: one
  * chunk (or a few, for a large one) per window that changed, holding the whole aggregate of every series that
  * changed since the last save. A later chunk of a window overrides an earlier one for the same series; a window's
  * chunks are deleted when it is dropped. The fill-in table is rewritten when it changes (at a window close), and
- * one meta record holds the clocks. Keys: {@code m}; {@code f}+part; {@code w}+window start+sequence.
+ * one meta record holds the format version, the book's position and the owner's clocks.
+ *
+ * <p>Format {@value #FORMAT}, keys: {@code M} (meta: format byte, sequence, fill parts, next close, owner's
+ * clocks); {@code F}+part; {@code W}+window start+sequence; kinds by their stable code. Format 0 (Riffle before
+ * ticks: keys {@code m}, {@code f}, {@code w}, kinds by position, no format byte) is read and rewritten in the
+ * current format at the next commit.
  */
-final class Journal {
+final class Journal implements WindowBook.Changes {
+    static final int FORMAT = 1;
     private static final int CHUNK_BYTES = 256 * 1024; // well below the 1 MB default record limit
 
     private final JournalStore store;
+    /** windows with unsaved aggregates, and those aggregates */
+    private final Map<Window, List<Aggregate>> unsaved = new LinkedHashMap<>();
+    /** sequence numbers of each window's saved chunks, deleted when the window is dropped */
+    private final Map<Long, List<Integer>> savedChunks = new HashMap<>();
+    private final List<byte[]> staleKeys = new ArrayList<>();
+    private boolean fillsChanged;
     private int sequence;
     private int fillParts;
     private byte[] lastMeta;
@@ -31,48 +49,66 @@ final class Journal {
         this.store = store;
     }
 
-    /** Writes what changed in {@code book} since the last save, and {@code extra} (the owner's clocks). */
-    void save(WindowBook book, byte[] extra) {
-        for (Window w : book.dropped) {
-            for (int seq : w.savedChunks) {
-                store.delete(windowKey(w.start, seq));
+    @Override
+    public void changed(Window window, Aggregate aggregate) {
+        if (!aggregate.unsaved) {
+            aggregate.unsaved = true;
+            unsaved.computeIfAbsent(window, w -> new ArrayList<>()).add(aggregate);
+        }
+    }
+
+    @Override
+    public void dropped(Window window) {
+        unsaved.remove(window);
+        List<Integer> chunks = savedChunks.remove(window.start);
+        if (chunks != null) {
+            for (int seq : chunks) {
+                staleKeys.add(windowKey(window.start, seq));
             }
         }
-        book.dropped.clear();
-        for (Window w : book.windows.values()) {
-            if (!w.dirty.isEmpty()) {
-                saveWindow(w);
-            }
+    }
+
+    @Override
+    public void fillsChanged() {
+        fillsChanged = true;
+    }
+
+    /** Writes what changed in {@code book} since the last save, and {@code clocks} (the owner's). */
+    void save(WindowBook book, byte[] clocks) {
+        for (byte[] key : staleKeys) {
+            store.delete(key);
         }
-        if (book.fillsDirty) {
-            saveFills(book.fills);
-            book.fillsDirty = false;
+        staleKeys.clear();
+        unsaved.forEach(this::saveWindow);
+        unsaved.clear();
+        if (fillsChanged) {
+            saveFills(book.fills());
+            fillsChanged = false;
         }
-        byte[] meta = meta(book, extra);
+        byte[] meta = meta(book, clocks);
         if (!Arrays.equals(meta, lastMeta)) {
-            store.put(new byte[] {'m'}, meta);
+            store.put(new byte[] {'M'}, meta);
             lastMeta = meta;
         }
     }
 
-    private void saveWindow(Window w) {
+    private void saveWindow(Window w, List<Aggregate> changed) {
         Chunker chunks = new Chunker(bytes -> {
             int seq = sequence++;
-            w.savedChunks.add(seq);
+            savedChunks.computeIfAbsent(w.start, s -> new ArrayList<>(2)).add(seq);
             store.put(windowKey(w.start, seq), bytes);
         });
-        for (Aggregate a : w.dirty) {
-            a.dirty = false;
-            chunks.add(out -> a.write(out));
+        for (Aggregate a : changed) {
+            a.unsaved = false;
+            chunks.add(a::write);
         }
         chunks.finish();
-        w.dirty.clear();
     }
 
-    private void saveFills(Map<Series, long[]> fills) {
+    private void saveFills(List<Map.Entry<Series, long[]>> fills) {
         int[] parts = {0};
         Chunker chunks = new Chunker(bytes -> store.put(fillKey(parts[0]++), bytes));
-        for (Map.Entry<Series, long[]> e : fills.entrySet()) {
+        for (Map.Entry<Series, long[]> e : fills) {
             chunks.add(out -> {
                 Aggregate.writeSeries(out, e.getKey());
                 out.writeLong(e.getValue()[0]);
@@ -86,54 +122,109 @@ final class Journal {
         fillParts = parts[0];
     }
 
-    private byte[] meta(WindowBook book, byte[] extra) {
-        ByteBuffer b = ByteBuffer.allocate(20 + extra.length);
-        b.putInt(sequence).putInt(fillParts).putLong(book.nextClose).putInt(extra.length).put(extra);
+    private byte[] meta(WindowBook book, byte[] clocks) {
+        ByteBuffer b = ByteBuffer.allocate(21 + clocks.length);
+        b.put((byte) FORMAT).putInt(sequence).putInt(fillParts).putLong(book.nextClose()).putInt(clocks.length)
+                .put(clocks);
         return b.array();
     }
 
-    /** Rebuilds {@code book} from the store; returns the owner's saved clocks, or null when nothing was saved. */
-    byte[] load(WindowBook book) {
-        byte[][] extra = {null};
+    /** The owner's clocks as saved, and the format they were saved in. */
+    record Clocks(int format, byte[] bytes) {
+    }
+
+    /**
+     * Rebuilds {@code book} from the store and starts tracking its changes; returns the owner's saved clocks,
+     * or null when nothing was saved. State of an older format is read and rewritten at the next save.
+     *
+     * @throws IncompatibleStateException for a format this version does not know (written by a newer Riffle)
+     */
+    Clocks load(WindowBook book) {
+        Clocks[] clocks = {null};
+        boolean[] legacy = {false};
         store.forEach((key, value) -> {
             try {
                 switch (key[0]) {
-                    case 'm' -> {
+                    case 'M' -> {
                         ByteBuffer b = ByteBuffer.wrap(value);
+                        int format = b.get();
+                        if (format != FORMAT) {
+                            throw new IncompatibleStateException(store.name(), "format " + format);
+                        }
                         sequence = b.getInt();
                         fillParts = b.getInt();
-                        book.nextClose = b.getLong();
-                        extra[0] = new byte[b.getInt()];
-                        b.get(extra[0]);
+                        book.restoreNextClose(b.getLong());
+                        clocks[0] = new Clocks(FORMAT, bytes(b));
                         lastMeta = value;
                     }
-                    case 'f' -> readEntries(value, in -> book.fills.put(Aggregate.readSeries(in),
-                            new long[] {in.readLong(), in.readLong()}));
-                    case 'w' -> {
+                    case 'F' -> readEntries(value, in -> book.restoreFill(Aggregate.readSeries(in, false),
+                            in.readLong(), in.readLong()));
+                    case 'W' -> {
                         ByteBuffer k = ByteBuffer.wrap(key, 1, 12);
-                        Window w = book.window(k.getLong());
-                        w.savedChunks.add(k.getInt());
+                        Window w = book.restoreWindow(k.getLong());
+                        savedChunks.computeIfAbsent(w.start, s -> new ArrayList<>(2)).add(k.getInt());
                         readEntries(value, in -> {
-                            Aggregate a = Aggregate.read(in);
+                            Aggregate a = Aggregate.read(in, false);
                             w.aggregates.put(a.series, a);
                         });
                     }
-                    default -> throw new IllegalStateException("unknown journal key " + (char) key[0]);
+                    case 'm' -> { // format 0
+                        legacy[0] = true;
+                        staleKeys.add(key);
+                        ByteBuffer b = ByteBuffer.wrap(value);
+                        b.getInt(); // sequence and fill parts of format 0's keys: all rewritten
+                        b.getInt();
+                        book.restoreNextClose(b.getLong());
+                        clocks[0] = new Clocks(0, bytes(b));
+                    }
+                    case 'f' -> {
+                        legacy[0] = true;
+                        staleKeys.add(key);
+                        readEntries(value, in -> book.restoreFill(Aggregate.readSeries(in, true), in.readLong(),
+                                in.readLong()));
+                    }
+                    case 'w' -> {
+                        legacy[0] = true;
+                        staleKeys.add(key);
+                        Window w = book.restoreWindow(ByteBuffer.wrap(key, 1, 8).getLong());
+                        readEntries(value, in -> {
+                            Aggregate a = Aggregate.read(in, true);
+                            w.aggregates.put(a.series, a);
+                        });
+                    }
+                    default -> throw new IncompatibleStateException(store.name(), "key '" + (char) key[0] + "'");
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException("corrupt journal entry " + (char) key[0], e);
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof IncompatibleStateException i) {
+                    throw i;
+                }
+                throw new IncompatibleStateException(store.name(), "a corrupt entry '" + (char) key[0] + "' (" + e
+                        + ")");
             }
         });
-        return extra[0];
+        book.track(this);
+        if (legacy[0]) { // rewrite everything in the current format at the next save
+            for (Window w : book.windows()) {
+                w.aggregates.values().forEach(a -> changed(w, a));
+            }
+            fillsChanged = true;
+        }
+        return clocks[0];
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.getInt()];
+        b.get(out);
+        return out;
     }
 
     private static byte[] windowKey(long start, int seq) {
         // big-endian and non-negative: the store's key order is window order, then save order
-        return ByteBuffer.allocate(13).put((byte) 'w').putLong(start).putInt(seq).array();
+        return ByteBuffer.allocate(13).put((byte) 'W').putLong(start).putInt(seq).array();
     }
 
     private static byte[] fillKey(int part) {
-        return ByteBuffer.allocate(5).put((byte) 'f').putInt(part).array();
+        return ByteBuffer.allocate(5).put((byte) 'F').putInt(part).array();
     }
 
     interface Writer {
@@ -154,12 +245,12 @@ final class Journal {
 
     /** Packs entries into values of at most about {@link #CHUNK_BYTES}: a count, then the entries. */
     private static final class Chunker {
-        private final java.util.function.Consumer<byte[]> sink;
+        private final Consumer<byte[]> sink;
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
         private final DataOutputStream out = new DataOutputStream(bytes);
         private int entries;
 
-        Chunker(java.util.function.Consumer<byte[]> sink) {
+        Chunker(Consumer<byte[]> sink) {
             this.sink = sink;
             reset();
         }
@@ -196,5 +287,4 @@ final class Journal {
             }
         }
     }
-
 }

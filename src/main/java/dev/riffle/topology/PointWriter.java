@@ -20,6 +20,7 @@ final class PointWriter {
 
     private final Rules rules;
     private final ProcessorContext<String, byte[]> context;
+    private final String child;
     private final Map<Series, String[]> paths = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Series, String[]> eldest) {
@@ -27,9 +28,11 @@ final class PointWriter {
         }
     };
 
-    PointWriter(Rules rules, ProcessorContext<String, byte[]> context) {
+    /** @param child the node the points go to (the points topic's sink) */
+    PointWriter(Rules rules, ProcessorContext<String, byte[]> context, String child) {
         this.rules = rules;
         this.context = context;
+        this.child = child;
     }
 
     /** Forwards the points of one series in one window; returns how many. */
@@ -62,6 +65,6 @@ final class PointWriter {
 
     private void forward(String path, double value, long start) {
         Point point = new Point(value, Math.floorDiv(start, 1000));
-        context.forward(new Record<>(path, PointCodec.encode(point), start));
+        context.forward(new Record<>(path, PointCodec.encode(point), start), child);
     }
 }

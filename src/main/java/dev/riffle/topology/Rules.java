@@ -12,12 +12,14 @@ final class Rules {
     static final String LATE_EVENTS = "late-events";
     static final String UNKNOWN_KINDS = "unknown-kinds";
     static final String POINTS_EMITTED = "points-emitted";
+    static final String CLOCK_AHEAD = "clock-ahead-events";
 
     final long windowMs;
     final long graceMs;
     final long defaultTtlMs;
     final long fleetLatenessMs;
-    final long liveLagMs;
+    final long maxClockAheadMs;
+    final long bridgeTimeoutMs;
     final boolean untaggedAsGauge;
     final String selfHost;
     final Router router;
@@ -27,12 +29,21 @@ final class Rules {
     private final List<String> percentiles;
     private final double[] ranks;
 
+    /** the events topic's partitions as known at start, 0 when unknown */
+    final int eventsPartitions;
+
     Rules(Config config) {
+        this(config, 0);
+    }
+
+    Rules(Config config, int eventsPartitions) {
+        this.eventsPartitions = eventsPartitions;
         windowMs = config.get(TopologyKeys.WINDOW_SECONDS) * 1000L;
         graceMs = config.get(TopologyKeys.GRACE_MS);
         defaultTtlMs = config.get(TopologyKeys.DEFAULT_TTL_SECONDS) * 1000L;
         fleetLatenessMs = config.get(TopologyKeys.FLEET_LATENESS_MS);
-        liveLagMs = config.get(TopologyKeys.LIVE_LAG_MS);
+        maxClockAheadMs = config.get(TopologyKeys.MAX_CLOCK_AHEAD_MS);
+        bridgeTimeoutMs = config.get(TopologyKeys.BRIDGE_TIMEOUT_MS);
         untaggedAsGauge = config.get(TopologyKeys.UNTAGGED_AS_GAUGE);
         selfHost = config.get(TopologyKeys.SELF_HOST);
         router = new Router(config.get(TopologyKeys.ENVIRONMENTS), config.get(TopologyKeys.FLEET_HOSTS));

@@ -4,6 +4,9 @@ import dev.riffle.config.Config;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.core.Stage;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -12,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,13 +61,35 @@ public final class StreamsApp implements Stage {
 
     @Override
     public void start() {
-        streams = new KafkaStreams(RiffleTopology.build(config, counters), properties());
+        streams = new KafkaStreams(RiffleTopology.build(config, counters, eventsPartitions()), properties());
         streams.setUncaughtExceptionHandler(e -> {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof IncompatibleStateException incompatible) {
+                    // a new thread would fail the same way, forever: stop, and say what to do
+                    log.error("the topology stops: {}", incompatible.getMessage());
+                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                }
+            }
             log.error("stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .REPLACE_THREAD;
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
+    }
+
+    /** The events topic's partition count, so the fleet stage knows how many per-host tasks to wait for. */
+    private int eventsPartitions() {
+        String topic = config.get(CommonKeys.EVENTS_TOPIC);
+        Map<String, Object> admin = new java.util.HashMap<>();
+        properties().forEach((k, v) -> admin.put((String) k, v));
+        admin.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+        try (Admin client = Admin.create(admin)) {
+            return client.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
+        } catch (Exception e) {
+            log.warn("cannot read the partition count of {} ({}); the fleet stage learns it from the bridges' ticks",
+                    topic, e.toString());
+            return 0;
+        }
     }
 
     public KafkaStreams.State state() {
@@ -78,7 +104,7 @@ public final class StreamsApp implements Stage {
     public String status() {
         return state() + ", events " + counters.eventsProcessed() + ", points out " + counters.pointsEmitted()
                 + ", late " + counters.lateEvents() + ", unknown kind " + counters.unknownKind()
-                + ", no metric " + counters.missingMetric() + ", future " + counters.futureEvents()
+                + ", no metric " + counters.missingMetric() + ", clock ahead " + counters.clockAhead()
                 + ", malformed " + counters.malformedRecords() + ", fleet corrections " + counters.fleetCorrections()
                 + ", fleet late " + counters.fleetLate();
     }

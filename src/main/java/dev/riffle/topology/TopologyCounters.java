@@ -9,7 +9,8 @@ public final class TopologyCounters {
     final LongAdder malformedRecords = new LongAdder();
     final LongAdder unknownKind = new LongAdder();
     final LongAdder missingMetric = new LongAdder();
-    final LongAdder futureEvents = new LongAdder();
+    final LongAdder clockAhead = new LongAdder();
+    final LongAdder ticks = new LongAdder();
     final LongAdder pointsEmitted = new LongAdder();
     final LongAdder fleetCorrections = new LongAdder();
     final LongAdder fleetLate = new LongAdder();
@@ -35,9 +36,14 @@ public final class TopologyCounters {
         return missingMetric.sum();
     }
 
-    /** events more than an hour ahead of the wall clock (a wrong clock), dropped */
-    public long futureEvents() {
-        return futureEvents.sum();
+    /** events further ahead of their arrival than topology.max_clock_ahead_ms: put in their arrival's window */
+    public long clockAhead() {
+        return clockAhead.sum();
+    }
+
+    /** bridge ticks (watermark records) read from the events topic */
+    public long ticks() {
+        return ticks.sum();
     }
 
     public long pointsEmitted() {

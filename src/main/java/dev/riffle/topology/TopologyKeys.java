@@ -1,5 +1,6 @@
 package dev.riffle.topology;
 
+import dev.riffle.config.CommonKeys;
 import dev.riffle.config.ConfigKey;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,10 +15,9 @@ public final class TopologyKeys {
             "Kafka Streams application.id; instances with the same id share the work");
     public static final ConfigKey<List<String>> ENVIRONMENTS = ConfigKey.list("topology.environments",
             List.of("production", "staging", "dev"), "tags that name an environment; the first one found wins");
-    public static final ConfigKey<Integer> WINDOW_SECONDS = ConfigKey.integer("topology.window_seconds", 5, 1, 3600,
-            "tumbling window length, aligned to the epoch");
-    public static final ConfigKey<Integer> GRACE_MS = ConfigKey.integer("topology.grace_ms", 1000, 0, 3_600_000,
-            "how long after its end a window still accepts events (event time)");
+    /** shared with the bridge, which ticks when its watermark closes a window */
+    public static final ConfigKey<Integer> WINDOW_SECONDS = CommonKeys.WINDOW_SECONDS;
+    public static final ConfigKey<Integer> GRACE_MS = CommonKeys.GRACE_MS;
     public static final ConfigKey<String> METER_SUFFIX = ConfigKey.string("topology.suffix.meter",
             "rate-per-second", "service suffix of a meter's rate");
     public static final ConfigKey<String> OCCURRENCE_SUFFIX = ConfigKey.string("topology.suffix.occurrence",
@@ -32,9 +32,12 @@ public final class TopologyKeys {
             "treat events with no kind tag as gauges (false: count them as unknown-kinds and ignore them)");
     public static final ConfigKey<Integer> FLEET_LATENESS_MS = ConfigKey.integer("topology.fleet_lateness_ms",
             60_000, 0, 86_400_000, "how long an emitted fleet window still takes corrections from lagging tasks");
-    public static final ConfigKey<Integer> LIVE_LAG_MS = ConfigKey.integer("topology.live_lag_ms", 60_000, 0,
-            86_400_000, "a task closes windows by the wall clock when idle only while live: its latest events were"
-                    + " at most this far behind the wall clock when they arrived (a replay or catch-up never is)");
+    public static final ConfigKey<Integer> MAX_CLOCK_AHEAD_MS = ConfigKey.integer("topology.max_clock_ahead_ms",
+            1000, 0, 86_400_000, "an event whose own time is further ahead of its arrival at the bridge is counted"
+                    + " as clock-ahead and put in the window of its arrival");
+    public static final ConfigKey<Integer> BRIDGE_TIMEOUT_MS = ConfigKey.integer("topology.bridge_timeout_ms",
+            15_000, 1_000, 86_400_000, "a bridge whose ticks fall this far behind another bridge's is no longer"
+                    + " waited for (a bridge that stops cleanly says goodbye at once)");
     public static final ConfigKey<String> SELF_HOST = ConfigKey.string("topology.self_host", "riffle",
             "host of Riffle's own metrics (raw-events-processed, late-events, unknown-kinds, points-emitted)");
     public static final ConfigKey<Integer> THREADS = ConfigKey.integer("topology.threads", 1, 1, 64,
@@ -58,7 +61,8 @@ public final class TopologyKeys {
     public static final ConfigKey<Map<String, String>> FLEET_HOSTS = ConfigKey.map("topology.fleet_hosts",
             defaultFleetHosts(), "pseudo-host per environment for fleet-wide metrics ('' = untagged; absent = none)");
 
-    public static final List<ConfigKey<?>> ALL = List.of(APPLICATION_ID, ENVIRONMENTS, WINDOW_SECONDS, GRACE_MS,
-            METER_SUFFIX, THREADS, COMMIT_INTERVAL_MS, FLEET_HOSTS, OCCURRENCE_SUFFIX, PERCENTILE_SUFFIX, PERCENTILES,
-            DEFAULT_TTL_SECONDS, UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, LIVE_LAG_MS, SELF_HOST);
+    /** the topology's own keys ({@link #WINDOW_SECONDS} and {@link #GRACE_MS} are listed in CommonKeys) */
+    public static final List<ConfigKey<?>> ALL = List.of(APPLICATION_ID, ENVIRONMENTS, METER_SUFFIX, THREADS,
+            COMMIT_INTERVAL_MS, FLEET_HOSTS, OCCURRENCE_SUFFIX, PERCENTILE_SUFFIX, PERCENTILES, DEFAULT_TTL_SECONDS,
+            UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, MAX_CLOCK_AHEAD_MS, BRIDGE_TIMEOUT_MS, SELF_HOST);
 }

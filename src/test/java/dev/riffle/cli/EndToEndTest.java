@@ -59,12 +59,12 @@ class EndToEndTest {
                                 dir.resolve("streams").toString())))
                         .start(b -> bridge);
 
-                // a whole window in the recent past, so it closes as soon as the idle task's wall clock moves on
-                long window = (System.currentTimeMillis() / 5000 - 2) * 5000;
+                // stamped now, as a client would: the window closes once the bridge's ticks pass its end + grace
+                long now = System.currentTimeMillis();
+                long window = now / 5000 * 5000;
                 RiemannMessage tcp = new RiemannMessage();
                 for (int i = 0; i < 10; i++) {
-                    tcp.event((window + 100 + i) * 1000, "box1", "foo", null, null, null, null, Map.of(),
-                            "production", "meter");
+                    tcp.event(now * 1000, "box1", "foo", null, null, null, null, Map.of(), "production", "meter");
                 }
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort())) {
                     byte[] msg = tcp.toBytes();
@@ -77,7 +77,7 @@ class EndToEndTest {
                 }
                 try (DatagramSocket udp = new DatagramSocket()) {
                     for (int i = 0; i < 5; i++) {
-                        byte[] msg = new RiemannMessage().event((window + 200) * 1000, "box2", "bar", null, null,
+                        byte[] msg = new RiemannMessage().event(now * 1000, "box2", "bar", null, null,
                                 2.0, null, Map.of(), "staging", "meter").toBytes();
                         udp.send(new DatagramPacket(msg, msg.length, InetAddress.getLoopbackAddress(),
                                 bridge.riemannPort()));

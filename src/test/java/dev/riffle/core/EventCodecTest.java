@@ -27,12 +27,37 @@ class EventCodecTest {
 
     @Test
     void refusesWhatIsNotABatch() {
-        for (String bad : List.of("", "[]", "{\"v\":2,\"events\":[]}", "{\"v\":1}", "{\"v\":1,\"events\":[{}]}",
+        for (String bad : List.of("", "[]", "{\"v\":3,\"events\":[]}", "{\"v\":1}", "{\"v\":1,\"events\":[{}]}",
                 "{\"v\":1,\"events\":[{\"time_micros\":\"x\",\"host\":\"h\",\"service\":\"s\"}]}", "{\"v\":1,")) {
             assertThrows(EventCodec.MalformedException.class,
                     () -> EventCodec.decode(bad.getBytes(StandardCharsets.UTF_8)), bad);
         }
         assertThrows(EventCodec.MalformedException.class, () -> EventCodec.decode(null));
+    }
+
+    @Test
+    void batchesCarryTheirReceiveTimeAndTicksRoundTrip() {
+        Event e = Event.of(7, "h", "s", List.of("meter"), 1.0);
+        assertEquals(new EventCodec.Batch(1_000L, List.of(e)),
+                EventCodec.decodeRecord(EventCodec.encode(List.of(e), 1_000L)));
+        assertEquals(new EventCodec.Batch(null, List.of(e)), EventCodec.decodeRecord(EventCodec.encode(List.of(e))));
+        EventCodec.Tick tick = new EventCodec.Tick("web1:5555", 1_700_000_000_200_000L, 6, false);
+        assertEquals(tick, EventCodec.decodeRecord(EventCodec.encodeTick(tick)));
+        EventCodec.Tick bye = new EventCodec.Tick("web1:5555", 5, 6, true);
+        assertEquals(bye, EventCodec.decodeRecord(EventCodec.encodeTick(bye)));
+        assertEquals(List.of(), EventCodec.decode(EventCodec.encodeTick(tick)), "a tick holds no events");
+    }
+
+    @Test
+    void version1BatchesWrittenBeforeTicksAreStillRead() {
+        String v1 = "{\"v\":1,\"events\":[{\"time_micros\":5,\"host\":\"h\",\"service\":\"s\"}]}";
+        assertEquals(new EventCodec.Batch(null, List.of(Event.of(5, "h", "s", List.of(), null))),
+                EventCodec.decodeRecord(v1.getBytes(StandardCharsets.UTF_8)));
+        for (String bad : List.of("{\"v\":2,\"tick\":{\"bridge\":\"b\"}}", "{\"v\":2,\"tick\":{\"time_micros\":1}}",
+                "{\"v\":2,\"events\":[],\"tick\":{\"bridge\":\"b\",\"time_micros\":1}}")) {
+            assertThrows(EventCodec.MalformedException.class,
+                    () -> EventCodec.decodeRecord(bad.getBytes(StandardCharsets.UTF_8)), bad);
+        }
     }
 
     @Test

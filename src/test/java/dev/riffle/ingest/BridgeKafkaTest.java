@@ -122,12 +122,19 @@ class BridgeKafkaTest extends WithKafka {
                 Map.of("x-client", "riemann-c-client", "region", "eu", "build", "42"), 42.0, 30f), udp);
         assertEquals(new Event(tcp.timeMicros(), "box2", "signups", "warning", "over tcp", List.of("staging", "meter"),
                 Map.of("x-client", "riemann-c-client"), 3.25, null), tcp);
-        // key = host, timestamp = the event time
+        // key = host, timestamp = the event time, with the receive time; the bridge's ticks are among them
+        int ticks = 0;
         for (var r : topic.records) {
-            Event e = dev.riffle.core.EventCodec.decode(r.value()).get(0);
-            assertEquals(e.host(), r.key());
-            assertEquals(e.timeMillis(), r.timestamp());
+            if (dev.riffle.core.EventCodec.decodeRecord(r.value()) instanceof dev.riffle.core.EventCodec.Batch b) {
+                Event e = b.events().get(0);
+                assertEquals(e.host(), r.key());
+                assertEquals(e.timeMillis(), r.timestamp());
+                assertTrue(b.receivedMicros() >= before && b.receivedMicros() <= after, b.toString());
+            } else {
+                ticks++;
+            }
         }
+        assertTrue(ticks > 0, "the bridge's ticks are in the topic");
     }
 
     @Test

@@ -142,7 +142,7 @@ class DecoderFuzzTest {
             });
             reader.start();
             try {
-                handler.serve(new TcpConnection(accepted, 1024, 5_000, 1024));
+                handler.serve(new TcpConnection(accepted, 1024, 5_000, 1024, new ArrivalClock().lane()));
             } catch (IOException ended) {
                 // a connection may end
             } catch (RuntimeException e) {

@@ -36,11 +36,11 @@ class EventPublisherTest {
     /** Fills the memory budget, then publishes from another thread, as a TCP connection would. */
     CompletableFuture<Ack> publishOnceFull(int events) {
         while (publisher.unackedBytes() < 900) {
-            publisher.offer(events("fill", 1));
+            publisher.offer(events("fill", 1), 1L);
         }
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return publisher.publish(events("tcp", events));
+                return publisher.publish(events("tcp", events), 1L);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -52,7 +52,7 @@ class EventPublisherTest {
         List<Event> mixed = new ArrayList<>(events("a", 2));
         mixed.addAll(events("b", 1));
         mixed.add(Event.of(1_600_000_000_000_000L, "a", "early", List.of(), null));
-        publisher.offer(mixed);
+        publisher.offer(mixed, 1L);
         assertEquals(List.of("a", "b"), producer.history().stream().map(r -> r.key()).toList());
         assertEquals(1_600_000_000_000L, producer.history().get(0).timestamp());
     }
@@ -60,7 +60,7 @@ class EventPublisherTest {
     @Test
     void aHugeBatchOfOneHostIsSplitIntoSeveralRecords() {
         EventPublisher roomy = new EventPublisher(producer, "events", new MemoryBudget(10_000_000), counters);
-        roomy.offer(events("big", 2_500));
+        roomy.offer(events("big", 2_500), 1L);
         assertEquals(List.of(1_000, 1_000, 500), producer.history().stream()
                 .map(r -> dev.riffle.core.EventCodec.decode(r.value()).size()).toList());
     }
@@ -68,7 +68,7 @@ class EventPublisherTest {
     @Test
     void udpDropsAndCountsWhenKafkaHasNotTakenTheBacklogThenRecovers() {
         for (int i = 0; i < 20; i++) {
-            publisher.offer(events("h" + i, 1));
+            publisher.offer(events("h" + i, 1), 1L);
         }
         int taken = producer.history().size();
         assertTrue(taken > 1 && taken < 20, "taken " + taken);
@@ -80,7 +80,7 @@ class EventPublisherTest {
         }
         assertEquals(0, publisher.unackedBytes());
         assertEquals(taken, counters.published());
-        publisher.offer(events("again", 1));
+        publisher.offer(events("again", 1), 1L);
         assertEquals(taken + 1, producer.history().size());
     }
 
@@ -98,7 +98,7 @@ class EventPublisherTest {
 
     @Test
     void failedDeliveryIsCountedAndReleasesItsMemory() {
-        publisher.offer(events("h", 3));
+        publisher.offer(events("h", 3), 1L);
         producer.errorNext(new RuntimeException("broker gone"));
         assertEquals(3, counters.count(IngestCounters.Reason.PUBLISH_FAILED));
         assertEquals(0, publisher.unackedBytes());
@@ -119,7 +119,7 @@ class EventPublisherTest {
         EventPublisher roomy = new EventPublisher(producer, "events", new MemoryBudget(10_000_000), counters);
         List<Event> mixed = new ArrayList<>(events("a", 2));
         mixed.addAll(events("b", 2)); // two hosts: two records
-        Ack ack = roomy.publish(mixed);
+        Ack ack = roomy.publish(mixed, 1L);
         assertFalse(ack.settled(), "settled before Kafka answered");
         assertTrue(producer.completeNext());
         assertFalse(ack.settled(), "settled with one of two records acknowledged");
@@ -135,7 +135,7 @@ class EventPublisherTest {
         EventPublisher roomy = new EventPublisher(producer, "events", new MemoryBudget(10_000_000), counters);
         List<Event> mixed = new ArrayList<>(events("a", 2));
         mixed.addAll(events("b", 3));
-        Ack ack = roomy.publish(mixed);
+        Ack ack = roomy.publish(mixed, 1L);
         assertTrue(producer.completeNext());
         assertTrue(producer.errorNext(new RuntimeException("broker gone")));
         assertTrue(ack.await(1_000));
@@ -146,10 +146,10 @@ class EventPublisherTest {
 
     @Test
     void ownEventsAreNeitherPublishedNorDroppedInput() {
-        publisher.offerOwn(events("riffle", 3));
+        publisher.offerOwn(events("riffle", 3), 1L);
         assertTrue(producer.completeNext());
         assertEquals(0, counters.published());
-        publisher.offerOwn(events("riffle", 2));
+        publisher.offerOwn(events("riffle", 2), 1L);
         assertTrue(producer.errorNext(new RuntimeException("broker gone")));
         assertEquals(0, counters.count(IngestCounters.Reason.PUBLISH_FAILED));
         assertEquals(2, counters.ownLost());

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class SelfMetricsTest {
     final IngestCounters counters = new IngestCounters();
-    final SelfMetrics self = new SelfMetrics(counters, null);
+    final SelfMetrics self = new SelfMetrics(counters, null, null);
 
     Map<String, Double> report() {
         List<Event> events = self.report(1_000_000L);

@@ -48,8 +48,6 @@ final class Harness implements AutoCloseable {
         driver = new TopologyTestDriver(RiffleTopology.build(config, counters), p, Instant.ofEpochMilli(T0));
         events = driver.createInputTopic("riffle-events", new StringSerializer(), new ByteArraySerializer());
         points = driver.createOutputTopic("riffle-points", new StringDeserializer(), new ByteArrayDeserializer());
-        // past the fleet stage's start-up hold, before any event: tasks announce themselves, nothing closes
-        driver.advanceWallClockTime(Duration.ofMillis(config.get(TopologyKeys.GRACE_MS) + 500));
     }
 
     static Config config(ConfigKey<?> key, Object value) {
@@ -69,6 +67,21 @@ final class Harness implements AutoCloseable {
         events.pipeInput(batch.get(0).host(), EventCodec.encode(batch), batch.get(0).timeMillis());
     }
 
+    /** Events of one host as the bridge writes them: with the time it received them. */
+    void sendArrived(long arrivalMs, List<Event> batch) {
+        events.pipeInput(batch.get(0).host(), EventCodec.encode(batch, arrivalMs * 1000), arrivalMs);
+    }
+
+    /** Bridge {@code b1}'s tick: everything it received before {@code timeMs} is in the topic. */
+    void tick(long timeMs) {
+        tick("b1", timeMs, false);
+    }
+
+    void tick(String bridge, long timeMs, boolean bye) {
+        events.pipeInput(bridge, EventCodec.encodeTick(new EventCodec.Tick(bridge, timeMs * 1000, 1, bye)), timeMs);
+    }
+
+    /** Moves the wall clock on (nothing in the topology should notice). */
     void idle(Duration d) {
         driver.advanceWallClockTime(d);
     }

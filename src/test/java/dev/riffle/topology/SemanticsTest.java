@@ -215,21 +215,25 @@ class SemanticsTest {
     }
 
     @Test
-    void eventFromAWrongClockFarAheadIsDroppedAndDoesNotMakeOthersLate() {
-        h.send(T0 + 2 * 3_600_000, "box1", "foo", null, "meter"); // two hours ahead of the wall clock
-        h.send(T0, "box1", "foo", null, "meter");
-        advanceTo(T0 + 6_000);
-        assertEquals(List.of(line("box1.foo.rate-per-second", 0.2, T0)), only(h.lines(), "box1"));
-        assertEquals(1, h.counters.futureEvents());
+    void eventAheadOfItsArrivalIsCountedAndPutInItsArrivalWindow() {
+        h.sendArrived(T0 + 1_000, List.of(Event.of((T0 + 2 * 3_600_000) * 1000, "box1", "foo", List.of("meter"), null),
+                Event.of((T0 + 2_000) * 1000, "box1", "foo", List.of("meter"), null), // 1 s ahead: tolerated
+                Event.of((T0 + 500) * 1000, "box1", "foo", List.of("meter"), null)));
+        h.tick(T0 + 6_000);
+        assertEquals(List.of(line("box1.foo.rate-per-second", 0.6, T0)), only(h.lines(), "box1"));
+        assertEquals(1, h.counters.clockAhead());
         assertEquals(0, h.counters.lateEvents());
     }
 
     @Test
-    void idleTaskClosesWindowsByWallClock() {
-        h.send(T0 + 1_000, "box1", "foo", null, "production", "meter");
-        h.idle(Duration.ofSeconds(2));
-        assertTrue(h.lines().isEmpty(), "event time has not passed end + grace yet");
-        h.idle(Duration.ofSeconds(4)); // 1 s + 6 s idle > 5 s window + 1 s grace
+    void idlePartitionClosesWindowsByTheBridgesTicksNotTheWallClock() {
+        h.sendArrived(T0 + 1_000, List.of(Event.of((T0 + 1_000) * 1000, "box1", "foo", List.of("production", "meter"),
+                null)));
+        h.idle(Duration.ofHours(1));
+        assertTrue(h.lines().isEmpty(), "the wall clock closes nothing");
+        h.tick(T0 + 5_999);
+        assertTrue(only(h.lines(), "production").isEmpty(), "the watermark has not passed end + grace yet");
+        h.tick(T0 + 6_000);
         List<String> lines = h.lines();
         assertEquals(List.of(line("production.box1.foo.rate-per-second", 0.2, T0)), only(lines, "production.box1"));
         assertEquals(List.of(line("production.all-hosts.foo.rate-per-second", 0.2, T0)),

@@ -1,0 +1,268 @@
+package dev.riffle.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.riffle.client.RiemannMessage;
+import dev.riffle.config.CommonKeys;
+import dev.riffle.config.Config;
+import dev.riffle.core.Point;
+import dev.riffle.core.PointCodec;
+import dev.riffle.ingest.Bridge;
+import dev.riffle.testing.WithKafka;
+import dev.riffle.topology.StreamsApp;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Time from the stream on a real broker with the real bridge: a live run and a replay of the same events topic
+ * give identical points; a whole-JVM stop of the bridge (SIGSTOP, as a long GC pause) loses no event.
+ */
+@Tag("slow")
+class TimeEndToEndTest extends WithKafka {
+
+    Map<String, String> env(String id) {
+        Map<String, String> env = new HashMap<>();
+        env.put("RIFFLE_DATA_DIR", dir.resolve(id).toString());
+        env.put("RIFFLE_RIEMANN_PORT", "0");
+        env.put("RIFFLE_STATSD_PORT", "0");
+        env.put("RIFFLE_JSON_PORT", "0");
+        env.put("RIFFLE_TOPICS_EVENTS", id + "-events");
+        env.put("RIFFLE_TOPICS_POINTS", id + "-points");
+        env.put("RIFFLE_TOPICS_EVENTS_PARTITIONS", "3");
+        env.put("RIFFLE_TOPICS_POINTS_PARTITIONS", "1");
+        env.put("RIFFLE_TOPOLOGY_APPLICATION_ID", id);
+        env.put("RIFFLE_TOPOLOGY_COMMIT_INTERVAL_MS", "200");
+        env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
+        env.put("RIFFLE_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+        return env;
+    }
+
+    static StreamsApp streams(Config config, String stateDir) {
+        return new StreamsApp(config, config.get(CommonKeys.KAFKA_BOOTSTRAP),
+                Map.of(StreamsConfig.STATE_DIR_CONFIG, stateDir));
+    }
+
+    /** Every point of a points topic, as carbon would keep it; fails on a (path, time) written with two values. */
+    static final class Points implements AutoCloseable {
+        final KafkaConsumer<String, byte[]> consumer;
+        final Map<String, Double> points = new TreeMap<>();
+
+        Points(String topic) {
+            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            consumer.subscribe(List.of(topic));
+        }
+
+        /** Reads until nothing new came for {@code quiet} (at most two minutes). */
+        Map<String, Double> settle(Duration quiet) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            long lastNew = System.nanoTime();
+            while (System.nanoTime() - lastNew < quiet.toNanos() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    Point p = PointCodec.decode(r.value());
+                    String key = r.key() + " " + p.timestampSeconds();
+                    Double before = points.put(key, p.value());
+                    assertTrue(before == null || before == p.value(), key + " written as " + before + " and "
+                            + p.value());
+                    lastNew = System.nanoTime();
+                }
+            }
+            return points;
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
+    static void sendTcp(Socket s, RiemannMessage msg) throws Exception {
+        byte[] bytes = msg.toBytes();
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        out.writeInt(bytes.length);
+        out.write(bytes);
+        out.flush();
+    }
+
+    static void awaitOk(Socket s) throws Exception {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        assertEquals(null, RiemannMessage.replyError(in.readNBytes(in.readInt())));
+    }
+
+    @Test
+    void aReplayUnderANewApplicationIdWritesTheSamePointsAsTheLiveRun() throws Exception {
+        String id = "t" + UUID.randomUUID().toString().substring(0, 8);
+        Config config = Config.load(null, env(id), Settings.ALL_KEYS);
+        Map<String, Double> live;
+        long fastSent = 0;
+        StreamsApp liveApp;
+        try (Pipeline pipeline = new Pipeline(config); Points livePoints = new Points(id + "-points")) {
+            pipeline.connect(false);
+            liveApp = streams(config, dir.resolve(id + "-live").toString());
+            Bridge bridge = new Bridge(config, kafka.bootstrapServers());
+            pipeline.start(b -> liveApp).start(b -> bridge);
+            Random r = new Random(7);
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bridge.riemannPort())) {
+                long end = System.currentTimeMillis() + 12_000;
+                while (System.currentTimeMillis() < end) { // ~200 events/s: 9 honest hosts and one 3 s fast
+                    long now = System.currentTimeMillis();
+                    RiemannMessage msg = new RiemannMessage();
+                    for (int i = 0; i < 10; i++) {
+                        int host = r.nextInt(10);
+                        long t = host == 9 ? now + 3_000 : now - r.nextInt(200);
+                        fastSent += host == 9 ? 2 : 0; // a meter and a timer event
+                        String name = host == 9 ? "fast" : "h" + host;
+                        msg.event(t * 1000, name, "req", null, null, (double) r.nextInt(10), null, Map.of(),
+                                "production", "meter");
+                        msg.event(t * 1000, name, "latency", null, null, r.nextDouble() * 100, null, Map.of(),
+                                "production", "timer");
+                    }
+                    sendTcp(s, msg);
+                    awaitOk(s);
+                    Thread.sleep(50);
+                }
+            }
+            bridge.close(); // its goodbye closes every window up to its last tick, on every partition
+            live = new TreeMap<>(livePoints.settle(Duration.ofSeconds(8)));
+            assertEquals(0, liveApp.counters().lateEvents(), "late events live");
+            assertEquals(fastSent, liveApp.counters().clockAhead(), "the fast host's events, counted");
+        }
+        assertTrue(live.size() > 100, "live points: " + live.size());
+
+        Map<String, String> replayEnv = env(id);
+        replayEnv.put("RIFFLE_TOPOLOGY_APPLICATION_ID", id + "-replay");
+        replayEnv.put("RIFFLE_TOPICS_POINTS", id + "-replay-points");
+        Config replayConfig = Config.load(null, replayEnv, Settings.ALL_KEYS);
+        try (Pipeline pipeline = new Pipeline(replayConfig); Points replayed = new Points(id + "-replay-points")) {
+            pipeline.connect(false);
+            StreamsApp replay = streams(replayConfig, dir.resolve(id + "-replay").toString());
+            pipeline.start(b -> replay);
+            Map<String, Double> again = replayed.settle(Duration.ofSeconds(8));
+            assertEquals(0, replay.counters().lateEvents(), "late events in the replay");
+            assertEquals(live, again);
+        }
+    }
+
+    /**
+     * The bridge alone in a child JVM, stopped whole (SIGSTOP) for 4 s right after a burst of client-stamped
+     * events, with more sent during the stop: every event is counted, none late.
+     */
+    @Test
+    void aWholeJvmStopOfTheBridgeLosesNoEvent() throws Exception {
+        String id = "t" + UUID.randomUUID().toString().substring(0, 8);
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Map<String, String> env = env(id);
+        env.put("RIFFLE_RIEMANN_PORT", Integer.toString(port));
+        Config config = Config.load(null, env, Settings.ALL_KEYS);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bridge");
+        pb.environment().putAll(env);
+        File log = dir.resolve(id + "-bridge.log").toFile();
+        pb.redirectErrorStream(true).redirectOutput(log);
+        Process child = pb.start();
+        try (Pipeline pipeline = new Pipeline(config)) {
+            pipeline.connect(false);
+            StreamsApp app = streams(config, dir.resolve(id + "-streams").toString());
+            pipeline.start(b -> app);
+            awaitListening(port, log.toPath());
+            long sent = 0;
+            try (DatagramSocket udp = new DatagramSocket(); Socket tcp = new Socket(InetAddress.getLoopbackAddress(),
+                    port)) {
+                InetAddress lo = InetAddress.getLoopbackAddress();
+                long until = System.currentTimeMillis() + 3_000;
+                while (System.currentTimeMillis() < until) { // 3 s of steady traffic, 2 events per 10 ms
+                    sent += sendBoth(udp, tcp, lo, port, sent);
+                    Thread.sleep(10);
+                }
+                for (int i = 0; i < 50; i++) { // a burst right before the stop
+                    sent += sendBoth(udp, tcp, lo, port, sent);
+                }
+                signal(child, "STOP");
+                long resume = System.currentTimeMillis() + 4_000;
+                while (System.currentTimeMillis() < resume) { // the kernel queues these while the JVM is stopped
+                    sent += sendBoth(udp, tcp, lo, port, sent);
+                    Thread.sleep(40);
+                }
+                signal(child, "CONT");
+                until = System.currentTimeMillis() + 2_000;
+                while (System.currentTimeMillis() < until) {
+                    sent += sendBoth(udp, tcp, lo, port, sent);
+                    Thread.sleep(10);
+                }
+                for (long n = sent / 2; n > 0; n--) { // every TCP message acknowledged: all of them with Kafka
+                    awaitOk(tcp);
+                }
+            }
+            Thread.sleep(500);
+            signal(child, "TERM"); // a clean stop: its goodbye tick closes the last windows
+            assertTrue(child.waitFor(20, TimeUnit.SECONDS), "the bridge stopped");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (app.counters().eventsProcessed() < sent && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            String bridgeLog = Files.readString(log.toPath());
+            assertEquals(sent, app.counters().eventsProcessed(), "every event sent was processed\n" + bridgeLog);
+            assertEquals(0, app.counters().lateEvents(), "late events\n" + bridgeLog);
+            assertTrue(bridgeLog.contains("was stopped for"), "the bridge noticed its stall\n" + bridgeLog);
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    /** One event over UDP and one over TCP (not waiting for the reply), both stamped by the client now. */
+    static int sendBoth(DatagramSocket udp, Socket tcp, InetAddress lo, int port, long n) throws Exception {
+        long now = System.currentTimeMillis() * 1000;
+        byte[] u = new RiemannMessage().event(now, "udp-host", "stall", null, null, 1.0, null, Map.of(), "meter")
+                .toBytes();
+        udp.send(new DatagramPacket(u, u.length, lo, port));
+        sendTcp(tcp, new RiemannMessage().event(now, "tcp-host", "stall", null, null, 1.0, null, Map.of(), "meter"));
+        return 2;
+    }
+
+    static void signal(Process p, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal);
+    }
+
+    static void awaitListening(int port, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains("listening on")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the bridge did not start:\n" + Files.readString(log));
+    }
+}
