@@ -120,7 +120,7 @@ public final class Bridge implements Stage {
             l = new UdpListener(protocol, address(port), config.get(IngestKeys.UDP_MAX_BYTES),
                     config.get(IngestKeys.UDP_RECEIVE_BUFFER), decoder, new Gatherer(intake,
                     TimeUnit.MILLISECONDS.toNanos(config.get(IngestKeys.UDP_GATHER_MS)), GATHER_MAX_EVENTS), counters,
-                    clock);
+                    clock, budget);
         } catch (BindException e) {
             throw inUse(config, protocol + " UDP", key, port);
         }
@@ -254,7 +254,7 @@ public final class Bridge implements Stage {
                 + ", clamped " + counters.total(IngestCounters.Group.CLAMPED)
                 + ", connections " + openConnections() + " (closed " + counters.total(IngestCounters.Group.CLOSED)
                 + "), memory " + memoryHeld() / 1024 + " KiB of " + (budget == null ? 0 : budget.limit() / 1024)
-                + " (unacked " + (publisher == null ? 0 : publisher.backlogBytes() / 1024) + ")"
+                + " (unacked " + (publisher == null ? 0 : publisher.unackedBytes() / 1024) + ")"
                 + ", watermark lag " + watermarkLag();
     }
 

@@ -35,7 +35,7 @@ final class EventPublisher implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final String topic;
     private final IngestCounters counters;
-    private final MemoryBudget backlog;
+    private final MemoryBudget budget;
     /** Until when (System.nanoTime) UDP input is dropped at once because Kafka did not answer for metadata. */
     private volatile long unreachableUntil = System.nanoTime();
 
@@ -49,10 +49,10 @@ final class EventPublisher implements AutoCloseable {
         this.producer = producer;
         this.topic = topic;
         this.counters = counters;
-        this.backlog = budget;
+        this.budget = budget;
     }
 
-    private static Properties producerProperties(String bootstrap, long backlogBytes, Map<String, Object> overrides) {
+    private static Properties producerProperties(String bootstrap, long budgetBytes, Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -73,7 +73,7 @@ final class EventPublisher implements AutoCloseable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "riffle-bridge");
         // the budget bounds what is unacknowledged, so the producer's own buffer (which holds the records'
         // compressed copies) never fills and send() never waits for it
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, backlogBytes + PRODUCER_MEMORY_MARGIN);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, budgetBytes + PRODUCER_MEMORY_MARGIN);
         // send() still waits for topic metadata while Kafka is unreachable: at most this long, then it fails
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
         // records held while Kafka is away are given up (counted as publish-failed) after this long; it must stay
@@ -115,9 +115,9 @@ final class EventPublisher implements AutoCloseable {
         if (batches.isEmpty()) {
             return;
         }
-        if (!backlog.tryReserve(MemoryBudget.Use.UNACKED, size(batches))) {
+        if (!budget.tryReserve(MemoryBudget.Use.UNACKED, size(batches))) {
             countLost(input, events.size(), "the bridge's memory budget is spent ("
-                    + backlog.used() + " bytes held)", IngestCounters.Reason.MEMORY_FULL);
+                    + budget.used() + " bytes held)", IngestCounters.Reason.MEMORY_FULL);
             return;
         }
         Refusal refused = send(batches, 0, null);
@@ -146,14 +146,14 @@ final class EventPublisher implements AutoCloseable {
         if (batches.isEmpty()) {
             return Ack.DONE;
         }
-        if (!backlog.reserve(MemoryBudget.Use.UNACKED, size(batches))) {
+        if (!budget.reserve(MemoryBudget.Use.UNACKED, size(batches))) {
             counters.count(IngestCounters.Reason.PUBLISH_FAILED, events.size(), "the bridge is closing");
             return Ack.failed("the bridge is closing");
         }
         Ack ack = new Ack(batches.size());
         Refusal refused = send(batches, 0, ack);
         // Kafka unreachable: each attempt waits up to max.block.ms for metadata; keep trying while open
-        while (refused != null && refused.error() instanceof TimeoutException && !backlog.closed()) {
+        while (refused != null && refused.error() instanceof TimeoutException && !budget.closed()) {
             refused = send(batches, refused.index(), ack);
         }
         if (refused != null) {
@@ -162,8 +162,9 @@ final class EventPublisher implements AutoCloseable {
         return ack;
     }
 
-    long backlogBytes() {
-        return backlog.used(MemoryBudget.Use.UNACKED);
+    /** Bytes of events handed to the producer and not yet acknowledged. */
+    long unackedBytes() {
+        return budget.used(MemoryBudget.Use.UNACKED);
     }
 
     private List<HostBatch> batches(List<Event> events, long receivedMicros, boolean input) {
@@ -228,7 +229,7 @@ final class EventPublisher implements AutoCloseable {
                 refusedInSend = error;
                 return;
             }
-            backlog.release(MemoryBudget.Use.UNACKED, bytes);
+            budget.release(MemoryBudget.Use.UNACKED, bytes);
             if (error == null) {
                 if (input) {
                     counters.published(events);
@@ -246,7 +247,7 @@ final class EventPublisher implements AutoCloseable {
     }
 
     /**
-     * Sends batches already reserved in the backlog, from {@code from} on. Returns null when the producer took
+     * Sends batches already reserved in the memory budget, from {@code from} on. Returns null when the producer took
      * them all, else the first it refused (whose bytes, like those of the later ones, are still reserved).
      */
     private Refusal send(List<HostBatch> batches, int from, Ack ack) {
@@ -275,7 +276,7 @@ final class EventPublisher implements AutoCloseable {
     /** Releases the refused batch and every later one, counting their events. */
     private void giveUp(List<HostBatch> batches, Refusal refused, Ack ack) {
         List<HostBatch> unsent = batches.subList(refused.index(), batches.size());
-        backlog.release(MemoryBudget.Use.UNACKED, size(unsent));
+        budget.release(MemoryBudget.Use.UNACKED, size(unsent));
         countLost(unsent.get(0).input(), unsent.stream().mapToInt(HostBatch::events).sum(),
                 refused.error().toString(), IngestCounters.Reason.PUBLISH_FAILED);
         if (ack != null) {
@@ -304,7 +305,7 @@ final class EventPublisher implements AutoCloseable {
 
     @Override
     public void close() {
-        backlog.close();
+        budget.close();
         // bounded: with Kafka away, records still held are given up after this long (their loss is logged by Kafka)
         producer.close(Duration.ofSeconds(10));
     }

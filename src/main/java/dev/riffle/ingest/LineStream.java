@@ -15,8 +15,8 @@ import java.util.List;
  * <p>What a client can rely on, without replies: when it half-closes its side (shutdown of output, {@code nc -N}),
  * the bridge closes the connection only after Kafka has acknowledged every event of it, with an orderly close
  * (FIN) when Kafka took them all and a reset (RST) when any was refused or given up. A client that reads until the
- * end of the stream and sees no error therefore knows Kafka has its events. A connection closed by the client
- * without waiting gives no such promise.
+ * end of the stream and sees no error therefore knows Kafka has its events. The same holds when the bridge closes
+ * the connection for idleness or slowness. A connection closed by the client without waiting gives no promise.
  *
  * <p>Memory: the connection's read buffer and a line buffer of {@link #BUFFER} bytes each, charged when it is
  * accepted; a longer line grows its buffer as its bytes arrive, from the budget's share for frames, up to
@@ -146,6 +146,14 @@ final class LineStream implements StreamHandler {
             if (failure != null) {
                 conn.reset(); // the client learns that not every event reached Kafka
             }
+        } catch (TcpConnection.Closed e) {
+            // closed for idleness or slowness: an orderly close still means Kafka has every event, so reset
+            // unless it does
+            if (failure != null || !events.isEmpty() || acks.stream().anyMatch(a -> !a.settled()
+                    || a.failure() != null)) {
+                conn.reset();
+            }
+            throw e;
         } finally {
             budget.release(MemoryBudget.Use.FRAMES, line.length - Math.min(maxLine, BUFFER));
         }

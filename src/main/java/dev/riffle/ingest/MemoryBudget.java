@@ -19,8 +19,9 @@ import java.util.Map;
  * UDP asks without waiting and drops (counted) when there is no room; TCP waits, which stops it reading its socket,
  * so a client feels backpressure instead of the bridge's heap growing.
  *
- * <p>One reservation is always let through when nothing at all is held, so a single record larger than the bound
- * cannot wait forever; the bound therefore holds to within one record.
+ * <p>A reservation for unacknowledged events is always let through when no events are unacknowledged, so that
+ * publishing can never be starved by buffers and frames, nor a single Msg larger than the room left wait for ever;
+ * the bound therefore holds to within one Msg's records.
  */
 final class MemoryBudget {
     /** What the bytes are for; each is shown apart in the status line. */
@@ -46,8 +47,8 @@ final class MemoryBudget {
     }
 
     private boolean fits(Use use, long bytes) {
-        if (total == 0) {
-            return true;
+        if (total == 0 || (use == Use.UNACKED && used.get(Use.UNACKED) == 0)) {
+            return true; // publishing always makes progress, whatever buffers and frames hold
         }
         return total + bytes <= limit && (use != Use.FRAMES || used.get(Use.FRAMES) + bytes <= framesLimit);
     }

@@ -27,7 +27,11 @@ final class RiemannFraming implements StreamHandler {
     /** Decoded events take about this many times the bytes of their Msg, until they are encoded for Kafka. */
     static final int DECODE_FACTOR = 3;
     private static final int REPLY_BUFFER = 1024;
+    /** How long to wait for Kafka before looking at the client again: short, so pipelined input keeps flowing. */
     private static final long WAIT_STEP_MILLIS = 5;
+    /** The same once Kafka has kept a Msg waiting for a second (slow or away): no busy wake-ups meanwhile. */
+    private static final long SLOW_WAIT_STEP_MILLIS = 100;
+    private static final long SLOW_AFTER_NANOS = 1_000_000_000L;
     private static final byte[] OK = RiemannDecoder.reply(true, null);
 
     private final RiemannDecoder decoder;
@@ -56,7 +60,11 @@ final class RiemannFraming implements StreamHandler {
     }
 
     /** A Msg that was answered or awaits Kafka's answer; replies leave in this order. */
-    private record Pending(Ack ack, byte[] reply) {
+    private record Pending(Ack ack, byte[] reply, long since) {
+        Pending(Ack ack, byte[] reply) {
+            this(ack, reply, System.nanoTime());
+        }
+
         byte[] answer() {
             if (reply != null) {
                 return reply;
@@ -87,7 +95,7 @@ final class RiemannFraming implements StreamHandler {
                     if (!outstanding.isEmpty() && (outstanding.size() >= MAX_OUTSTANDING
                             || (lim == pos && conn.available() == 0))) {
                         shrink();
-                        awaitHead(WAIT_STEP_MILLIS); // the client has nothing more for now: give its answers
+                        awaitHead(waitStep()); // the client has nothing more for now: give its answers
                         continue;
                     }
                     if (lim == pos && conn.available() == 0) {
@@ -123,6 +131,9 @@ final class RiemannFraming implements StreamHandler {
                     awaitHead(1_000);
                     writeSettled();
                 }
+            } catch (TcpConnection.Closed e) {
+                writeSettled(); // answers already known still go out; the others the client must take as lost
+                throw e;
             } catch (MemoryFull e) {
                 counters.count(IngestCounters.Reason.MEMORY_FULL, 1, e.getMessage());
                 outstanding.add(new Pending(Ack.DONE, RiemannDecoder.reply(false, e.getMessage())));
@@ -135,6 +146,12 @@ final class RiemannFraming implements StreamHandler {
                 budget.release(MemoryBudget.Use.FRAMES, buf.length - BUFFER);
                 buf = null;
             }
+        }
+
+        private long waitStep() {
+            Pending head = outstanding.peek();
+            return head != null && System.nanoTime() - head.since() > SLOW_AFTER_NANOS ? SLOW_WAIT_STEP_MILLIS
+                    : WAIT_STEP_MILLIS;
         }
 
         /** Waits (not reading) for Kafka's answer to the oldest Msg; that time is not the client's. */
@@ -178,7 +195,7 @@ final class RiemannFraming implements StreamHandler {
                         grow(need);
                     }
                 }
-                int n = conn.read(buf, lim, buf.length - lim, outstanding.isEmpty() ? 0 : WAIT_STEP_MILLIS);
+                int n = conn.read(buf, lim, buf.length - lim, outstanding.isEmpty() ? 0 : waitStep());
                 if (n < 0) {
                     return false;
                 }

@@ -144,11 +144,6 @@ final class TcpConnection {
         return n;
     }
 
-    /** Counts bytes of the current unit that were read earlier, with another unit's bytes. */
-    void unitBytes(long bytes) {
-        unitBytes = bytes;
-    }
-
     private void check(long now) throws Closed {
         if (inUnit) {
             long required = required(now);

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why two: the kernel charges ~1 KiB of overhead per small datagram against the socket's receive buffer, so
  * it absorbs only milliseconds at high rates, and a GC pause or a busy CPU in the decoding thread would overflow
  * it unseen. The receive thread is cheap and keeps up; the chunks hold bursts at their real size. There are at
- * most (receive buffer size / chunk size) chunks; when all are waiting to be decoded, datagrams are dropped and
- * counted.
+ * most (receive buffer size / chunk size) chunks, each charged to the memory budget when it is first needed (the
+ * first one always, the others while they stay within an eighth of the budget); when all are waiting to be
+ * decoded, or the budget has no room for another, datagrams are dropped and counted.
  */
 final class UdpListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
@@ -38,6 +39,7 @@ final class UdpListener implements AutoCloseable {
     private final int maxDatagram;
     private final int chunkBytes;
     private final int maxChunks;
+    private final MemoryBudget budget;
     private int chunks;
     private final BlockingQueue<DatagramChunk> free;
     private final BlockingQueue<DatagramChunk> received;
@@ -54,8 +56,9 @@ final class UdpListener implements AutoCloseable {
     private volatile boolean closed;
 
     UdpListener(String protocol, InetSocketAddress address, int maxDatagram, int receiveBuffer,
-                DatagramDecoder decoder, Gatherer gatherer, IngestCounters counters, ArrivalClock clock)
-            throws IOException {
+                DatagramDecoder decoder, Gatherer gatherer, IngestCounters counters, ArrivalClock clock,
+                MemoryBudget budget) throws IOException {
+        this.budget = budget;
         this.protocol = protocol;
         this.clock = clock;
         this.channel = DatagramChannel.open();
@@ -157,6 +160,12 @@ final class UdpListener implements AutoCloseable {
     private DatagramChunk obtainChunk() {
         DatagramChunk c = free.poll();
         if (c == null && chunks < maxChunks) {
+            if (chunks == 0) {
+                budget.force(MemoryBudget.Use.BUFFERS, chunkBytes); // one chunk at least, or nothing is received
+            } else if ((chunks + 1L) * chunkBytes > budget.limit() / 8
+                    || !budget.tryReserve(MemoryBudget.Use.BUFFERS, chunkBytes)) {
+                return null; // chunks are kept once made: at most an eighth of the budget, so they never starve it
+            }
             chunks++;
             c = new DatagramChunk(chunkBytes);
         }
@@ -212,6 +221,7 @@ final class UdpListener implements AutoCloseable {
             }
             channel.close();
             selector.close();
+            budget.release(MemoryBudget.Use.BUFFERS, (long) chunks * chunkBytes);
         } catch (IOException ignored) {
             // closing anyway
         } catch (InterruptedException e) {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kafka goes away and comes back: the bridge holds what fits its backlog, drops further UDP input (counted),
+ * Kafka goes away and comes back: the bridge holds what fits its memory budget, drops further UDP input (counted),
  * stops answering TCP (backpressure) instead of growing, and carries on by itself when the broker returns.
  */
 @Tag("slow")
@@ -71,7 +71,7 @@ class BridgeOutageTest {
                     < 3_001 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            // dropped because the backlog is full, or (when the producer lost the topic's metadata) because
+            // dropped because the memory budget is spent, or (when the producer lost the topic's metadata) because
             // Kafka is unreachable: counted either way, never held beyond the bound
             assertTrue(bridge.counters().total(IngestCounters.Group.DROPPED) > 0, "nothing dropped");
 
@@ -79,7 +79,7 @@ class BridgeOutageTest {
                 tcp.setSoTimeout(1_500);
                 DataOutputStream out = new DataOutputStream(tcp.getOutputStream());
                 DataInputStream in = new DataInputStream(tcp.getInputStream());
-                // a batch larger than the room left in the backlog
+                // a batch larger than the room left in the memory budget
                 RiemannMessage batch = new RiemannMessage();
                 for (int i = 0; i < 200; i++) {
                     batch.event(System.currentTimeMillis() * 1000L, "box2", "over tcp", null, null, 1.0, null,

@@ -33,9 +33,9 @@ class EventPublisherTest {
         return out;
     }
 
-    /** Fills the backlog, then publishes from another thread, as a TCP connection would. */
+    /** Fills the memory budget, then publishes from another thread, as a TCP connection would. */
     CompletableFuture<Ack> publishOnceFull(int events) {
-        while (publisher.backlogBytes() < 900) {
+        while (publisher.unackedBytes() < 900) {
             publisher.offer(events("fill", 1), 1L);
         }
         return CompletableFuture.supplyAsync(() -> {
@@ -73,12 +73,12 @@ class EventPublisherTest {
         int taken = producer.history().size();
         assertTrue(taken > 1 && taken < 20, "taken " + taken);
         assertEquals(20 - taken, counters.count(IngestCounters.Reason.MEMORY_FULL));
-        assertTrue(publisher.backlogBytes() <= 1_000);
+        assertTrue(publisher.unackedBytes() <= 1_000);
 
         while (producer.completeNext()) {
             // Kafka is back and acknowledges everything held
         }
-        assertEquals(0, publisher.backlogBytes());
+        assertEquals(0, publisher.unackedBytes());
         assertEquals(taken, counters.published());
         publisher.offer(events("again", 1), 1L);
         assertEquals(taken + 1, producer.history().size());
@@ -101,7 +101,7 @@ class EventPublisherTest {
         publisher.offer(events("h", 3), 1L);
         producer.errorNext(new RuntimeException("broker gone"));
         assertEquals(3, counters.count(IngestCounters.Reason.PUBLISH_FAILED));
-        assertEquals(0, publisher.backlogBytes());
+        assertEquals(0, publisher.unackedBytes());
     }
 
     @Test
