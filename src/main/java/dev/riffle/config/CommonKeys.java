@@ -36,7 +36,11 @@ public final class CommonKeys {
     public static final ConfigKey<Integer> GRACE_MS = ConfigKey.integer("topology.grace_ms", 1000, 0, 3_600_000,
             "how long after its end (by the bridges' watermark) a window still accepts events");
 
+    /** host of Riffle's own figures: the topology's self metrics and the bridge's; never summed into a fleet */
+    public static final ConfigKey<String> SELF_HOST = ConfigKey.string("topology.self_host", "riffle",
+            "host of Riffle's own metrics (topology and bridge figures); never summed into an all-hosts series");
+
     public static final List<ConfigKey<?>> ALL = List.of(DATA_DIR, BIND, KAFKA_BOOTSTRAP, KAFKA_PORT, EVENTS_TOPIC,
             EVENTS_PARTITIONS, POINTS_TOPIC, POINTS_PARTITIONS, REPLICATION, EVENTS_RETENTION_HOURS,
-            STATUS_INTERVAL_SECONDS, WINDOW_SECONDS, GRACE_MS);
+            STATUS_INTERVAL_SECONDS, WINDOW_SECONDS, GRACE_MS, SELF_HOST);
 }

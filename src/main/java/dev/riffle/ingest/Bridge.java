@@ -109,8 +109,8 @@ public final class Bridge implements Stage {
                 t.setDaemon(true);
                 return t;
             });
-            selfMetrics.scheduleAtFixedRate(new SelfMetrics(counters, publisher, clock.lane()), every, every,
-                    TimeUnit.SECONDS);
+            selfMetrics.scheduleAtFixedRate(new SelfMetrics(counters, publisher, clock.lane(),
+                    config.get(CommonKeys.SELF_HOST)), every, every, TimeUnit.SECONDS);
         }
     }
 

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SelfMetrics implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SelfMetrics.class);
-    static final String HOST = "riffle";
     static final String SERVICE_PREFIX = "bridge ";
 
     private final IngestCounters counters;
@@ -24,7 +23,11 @@ final class SelfMetrics implements Runnable {
     private final ArrivalClock.Lane lane;
     private final Map<String, Long> last = new HashMap<>();
 
-    SelfMetrics(IngestCounters counters, EventPublisher publisher, ArrivalClock.Lane lane) {
+    private final String host;
+
+    /** @param host the host of Riffle's own figures ({@code topology.self_host}) */
+    SelfMetrics(IngestCounters counters, EventPublisher publisher, ArrivalClock.Lane lane, String host) {
+        this.host = host;
         this.counters = counters;
         this.publisher = publisher;
         this.lane = lane;
@@ -36,7 +39,7 @@ final class SelfMetrics implements Runnable {
         counters.snapshot().forEach((name, value) -> {
             long increase = value - last.getOrDefault(name, 0L);
             last.put(name, value);
-            events.add(Event.of(nowMicros, HOST, SERVICE_PREFIX + name, List.of("meter"), (double) increase));
+            events.add(Event.of(nowMicros, host, SERVICE_PREFIX + name, List.of("meter"), (double) increase));
         });
         return events;
     }

@@ -38,8 +38,8 @@ public final class TopologyKeys {
     public static final ConfigKey<Integer> BRIDGE_TIMEOUT_MS = ConfigKey.integer("topology.bridge_timeout_ms",
             15_000, 1_000, 86_400_000, "a bridge whose ticks fall this far behind another bridge's is no longer"
                     + " waited for (a bridge that stops cleanly says goodbye at once)");
-    public static final ConfigKey<String> SELF_HOST = ConfigKey.string("topology.self_host", "riffle",
-            "host of Riffle's own metrics (raw-events-processed, late-events, unknown-kinds, points-emitted)");
+    /** shared with the bridge, whose own figures use it as their host */
+    public static final ConfigKey<String> SELF_HOST = CommonKeys.SELF_HOST;
     public static final ConfigKey<Integer> THREADS = ConfigKey.integer("topology.threads", 1, 1, 64,
             "stream threads per instance");
     /**
@@ -64,5 +64,5 @@ public final class TopologyKeys {
     /** the topology's own keys ({@link #WINDOW_SECONDS} and {@link #GRACE_MS} are listed in CommonKeys) */
     public static final List<ConfigKey<?>> ALL = List.of(APPLICATION_ID, ENVIRONMENTS, METER_SUFFIX, THREADS,
             COMMIT_INTERVAL_MS, FLEET_HOSTS, OCCURRENCE_SUFFIX, PERCENTILE_SUFFIX, PERCENTILES, DEFAULT_TTL_SECONDS,
-            UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, MAX_CLOCK_AHEAD_MS, BRIDGE_TIMEOUT_MS, SELF_HOST);
+            UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, MAX_CLOCK_AHEAD_MS, BRIDGE_TIMEOUT_MS);
 }

@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 
 class SelfMetricsTest {
     final IngestCounters counters = new IngestCounters();
-    final SelfMetrics self = new SelfMetrics(counters, null, null);
+    final SelfMetrics self = new SelfMetrics(counters, null, null, "riffle");
 
     Map<String, Double> report() {
         List<Event> events = self.report(1_000_000L);
         for (Event e : events) {
             // the topology's self host: it never copies these to an all-hosts series
-            assertEquals(dev.riffle.topology.TopologyKeys.SELF_HOST.defaultValue(), e.host());
+            assertEquals("riffle", e.host());
             assertEquals(List.of("meter"), e.tags());
             assertEquals(1_000_000L, e.timeMicros());
         }
