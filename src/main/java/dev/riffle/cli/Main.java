@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code riffle}: one jar, one command per stage, and {@code run} (the default) for all of them in one JVM. */
 @Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0",
         description = "Riemann-style application metrics on Kafka Streams, written to Graphite.",
-        subcommands = {RunCommand.class, StageCommands.Bridge.class, StageCommands.Streams.class,
+        subcommands = {RunCommand.class, BrokerCommand.class, StageCommands.Bridge.class, StageCommands.Streams.class,
             StageCommands.Sink.class, ReplayCommand.class, SendCommand.class, TopologyCommand.class,
             CommandLine.HelpCommand.class,
             DemoCommand.class})

@@ -96,6 +96,9 @@ final class Pipeline implements AutoCloseable {
     }
 
     void printStatus() {
+        if (stages.isEmpty()) {
+            return; // riffle broker: nothing to say every few seconds
+        }
         StringBuilder line = new StringBuilder();
         for (Stage s : stages) {
             if (line.length() > 0) {

@@ -44,7 +44,11 @@ class ReplayCommandTest extends WithKafka {
         Path err = Files.createTempFile(dir, "err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         Process p = pb.start();
-        assertTrue(p.waitFor(3, TimeUnit.MINUTES), "riffle " + String.join(" ", args) + " ended by itself");
+        if (!p.waitFor(3, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("riffle " + String.join(" ", args) + " did not end by itself:\n"
+                    + Files.readString(err));
+        }
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 

@@ -73,7 +73,11 @@ class TimeEndToEndTest extends WithKafka {
         final Map<String, Double> points = new TreeMap<>();
 
         Points(String topic) {
-            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+            this(kafka.bootstrapServers(), topic);
+        }
+
+        Points(String bootstrap, String topic) {
+            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID(),
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
@@ -86,16 +90,33 @@ class TimeEndToEndTest extends WithKafka {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             long lastNew = System.nanoTime();
             while (System.nanoTime() - lastNew < quiet.toNanos() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    Point p = PointCodec.decode(r.value());
-                    String key = r.key() + " " + p.timestampSeconds();
-                    Double before = points.put(key, p.value());
-                    assertTrue(before == null || before == p.value(), key + " written as " + before + " and "
-                            + p.value());
+                if (poll()) {
                     lastNew = System.nanoTime();
                 }
             }
             return points;
+        }
+
+        /** Reads until the points seen so far meet {@code done}, at most {@code timeout}. */
+        Map<String, Double> until(java.util.function.Predicate<Map<String, Double>> done, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!done.test(points) && System.nanoTime() < deadline) {
+                poll();
+            }
+            return points;
+        }
+
+        private boolean poll() {
+            boolean any = false;
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                Point p = PointCodec.decode(r.value());
+                String key = r.key() + " " + p.timestampSeconds();
+                Double before = points.put(key, p.value());
+                assertTrue(before == null || before == p.value(), key + " written as " + before + " and "
+                        + p.value());
+                any = true;
+            }
+            return any;
         }
 
         @Override

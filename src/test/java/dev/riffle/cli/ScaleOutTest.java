@@ -1,0 +1,156 @@
+package dev.riffle.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.riffle.client.RiemannMessage;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scale-out across processes, as a laptop would run it: {@code riffle broker}, {@code riffle bridge} and two
+ * {@code riffle streams}, each its own JVM. Under live load one streams process is killed (SIGKILL) and another
+ * started. Every window's points must add up to what the bridge acknowledged, per host and all-hosts: nothing
+ * lost, nothing counted twice, no (path, window) written with two values, and no event late.
+ */
+@Tag("slow")
+class ScaleOutTest {
+    @TempDir
+    Path dir;
+    final List<Process> processes = new ArrayList<>();
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    Process riffle(Map<String, String> env, String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        File log = dir.resolve(name + ".log").toFile();
+        pb.redirectErrorStream(true).redirectOutput(log);
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    void await(String name, String text) throws Exception {
+        Path log = dir.resolve(name + ".log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(name + " did not say '" + text + "':\n" + Files.readString(log));
+    }
+
+    @Test
+    void killingAStreamsProcessUnderLoadLosesAndDoublesNothing() throws Exception {
+        int kafkaPort = freePort();
+        int riemannPort = freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("RIFFLE_DATA_DIR", dir.resolve("data").toString());
+        env.put("RIFFLE_KAFKA_PORT", Integer.toString(kafkaPort));
+        env.put("RIFFLE_RIEMANN_PORT", Integer.toString(riemannPort));
+        env.put("RIFFLE_STATSD_PORT", "0");
+        env.put("RIFFLE_JSON_PORT", "0");
+        env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
+        env.put("RIFFLE_TOPOLOGY_COMMIT_INTERVAL_MS", "200");
+        env.put("RIFFLE_STATUS_INTERVAL_SECONDS", "1");
+        try {
+            riffle(env, "broker", "broker");
+            await("broker", "riffle broker ready");
+            Map<String, String> client = new HashMap<>(env);
+            client.put("RIFFLE_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort);
+            riffle(client, "bridge", "bridge");
+            Map<String, String> s1 = new HashMap<>(client);
+            s1.put("RIFFLE_DATA_DIR", dir.resolve("s1").toString());
+            Process first = riffle(s1, "streams1", "streams");
+            Map<String, String> s2 = new HashMap<>(client);
+            s2.put("RIFFLE_DATA_DIR", dir.resolve("s2").toString());
+            riffle(s2, "streams2", "streams");
+            await("bridge", "listening on");
+            await("streams1", "RUNNING");
+            await("streams2", "RUNNING");
+
+            Map<String, Long> acked = new TreeMap<>();
+            Random r = new Random(5);
+            try (TimeEndToEndTest.Points points = new TimeEndToEndTest.Points("127.0.0.1:" + kafkaPort,
+                    "riffle-points");
+                 Socket s = new Socket(InetAddress.getLoopbackAddress(), riemannPort)) {
+                long start = System.currentTimeMillis();
+                boolean killed = false;
+                while (System.currentTimeMillis() < start + 20_000) {
+                    long now = System.currentTimeMillis();
+                    if (!killed && now > start + 8_000) {
+                        first.destroyForcibly(); // SIGKILL: no close, no commit, mid-transaction
+                        Map<String, String> s3 = new HashMap<>(client);
+                        s3.put("RIFFLE_DATA_DIR", dir.resolve("s3").toString());
+                        riffle(s3, "streams3", "streams");
+                        killed = true;
+                    }
+                    RiemannMessage msg = new RiemannMessage();
+                    Map<String, Long> inMsg = new TreeMap<>();
+                    for (int i = 0; i < 20; i++) {
+                        String host = "h" + r.nextInt(16);
+                        msg.event((now - r.nextInt(300)) * 1000, host, "req", null, null, 1.0, null, Map.of(),
+                                "production", "meter");
+                        inMsg.merge(host, 1L, Long::sum);
+                    }
+                    TimeEndToEndTest.sendTcp(s, msg);
+                    TimeEndToEndTest.awaitOk(s);
+                    inMsg.forEach((h, n) -> acked.merge(h, n, Long::sum));
+                    Thread.sleep(20);
+                }
+                long total = acked.values().stream().mapToLong(Long::longValue).sum();
+                // the bridge ticks on; the dead member's tasks move after its session (10 s) and restore
+                Map<String, Double> live = points.until(p -> fleetTotal(p) >= total, Duration.ofSeconds(90));
+                Map<String, Long> counted = new TreeMap<>();
+                live.forEach((point, value) -> {
+                    if (point.startsWith("production.h") && point.contains(".req.rate-per-second ")) {
+                        counted.merge(point.split("[. ]")[1], Math.round(value * 5), Long::sum);
+                    }
+                });
+                assertEquals(acked, counted, "acknowledged vs counted, per host");
+                assertEquals(total, fleetTotal(live), "acknowledged vs counted, all-hosts");
+                live.forEach((point, value) -> assertTrue(!point.startsWith("riffle.late-events") || value == 0.0,
+                        "late events: " + point + " " + value));
+            }
+        } finally {
+            for (Process p : processes) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    static long fleetTotal(Map<String, Double> points) {
+        long n = 0;
+        for (Map.Entry<String, Double> e : points.entrySet()) {
+            if (e.getKey().startsWith("production.all-hosts.req.rate-per-second ")) {
+                n += Math.round(e.getValue() * 5);
+            }
+        }
+        return n;
+    }
+}
