@@ -39,6 +39,7 @@ final class Pipeline implements AutoCloseable {
 
     /** Connects to the configured Kafka, or starts the in-process broker when {@code allowEmbedded}. */
     String connect(boolean allowEmbedded) {
+        dev.riffle.config.KafkaClients.settings(config); // a bad pass-through setting stops us before anything starts
         bootstrap = config.get(CommonKeys.KAFKA_BOOTSTRAP);
         if (bootstrap.isBlank()) {
             if (!allowEmbedded) {

@@ -3,6 +3,7 @@ package dev.riffle.cli;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.config.ConfigException;
+import dev.riffle.config.KafkaClients;
 import dev.riffle.sink.GraphiteSink;
 import dev.riffle.sink.SinkKeys;
 import dev.riffle.topology.StreamsApp;
@@ -113,7 +114,10 @@ final class ReplayCommand implements Callable<Integer> {
         long last = Math.floorDiv(toMs, windowMs) * windowMs;
         try (Pipeline pipeline = new Pipeline(config)) {
             String bootstrap = pipeline.connect(false);
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<String, Object> adminProps = new HashMap<>(KafkaClients.forClient(config,
+                    AdminClientConfig.configNames()));
+            adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            try (Admin admin = Admin.create(adminProps)) {
                 return points ? replayPoints(config, admin, bootstrap, first, last)
                         : replayEvents(config, admin, bootstrap, first, last, windowMs);
             }

@@ -1,6 +1,7 @@
 package dev.riffle.config;
 
 import java.util.List;
+import java.util.Map;
 
 /** Settings shared by every stage: where data lives, which Kafka, which topics. */
 public final class CommonKeys {
@@ -40,7 +41,14 @@ public final class CommonKeys {
     public static final ConfigKey<String> SELF_HOST = ConfigKey.string("topology.self_host", "riffle",
             "host of Riffle's own metrics (topology and bridge figures); never summed into an all-hosts series");
 
+    /** passed to every Kafka client Riffle makes (see {@link KafkaClients}) */
+    public static final ConfigKey<Map<String, String>> KAFKA_CLIENT = ConfigKey.map("kafka.client", Map.of(),
+            "Kafka client settings for every producer, consumer, admin and Streams client Riffle makes "
+                    + "(security.protocol, sasl.*, ssl.*, ...); also one variable each: RIFFLE_KAFKA_CLIENT_<NAME>");
+    public static final ConfigKey<String> KAFKA_CLIENT_FILE = ConfigKey.optionalString("kafka.client_file",
+            "a Java properties file of Kafka client settings (for secrets); kafka.client wins over it");
+
     public static final List<ConfigKey<?>> ALL = List.of(DATA_DIR, BIND, KAFKA_BOOTSTRAP, KAFKA_PORT, EVENTS_TOPIC,
             EVENTS_PARTITIONS, POINTS_TOPIC, POINTS_PARTITIONS, REPLICATION, EVENTS_RETENTION_HOURS,
-            STATUS_INTERVAL_SECONDS, WINDOW_SECONDS, GRACE_MS, SELF_HOST);
+            STATUS_INTERVAL_SECONDS, WINDOW_SECONDS, GRACE_MS, SELF_HOST, KAFKA_CLIENT, KAFKA_CLIENT_FILE);
 }

@@ -20,6 +20,7 @@ public final class Config {
     private static final Set<String> NOT_SETTINGS = Set.of("RIFFLE_CONFIG", "RIFFLE_JAVA_OPTS", "RIFFLE_JAR");
     /** The Java client's settings (dev.riffle.client), which may well be set in the shell that starts Riffle. */
     private static final String CLIENT_PREFIX = "RIFFLE_CLIENT_";
+    private static final String KAFKA_CLIENT_PREFIX = "RIFFLE_KAFKA_CLIENT_";
 
     private final Map<String, ConfigKey<?>> keys;
     private final Map<String, Object> values;
@@ -51,17 +52,31 @@ public final class Config {
         if (yamlFile != null) {
             readYaml(yamlFile, byName, values);
         }
+        Map<String, String> kafkaClient = new java.util.TreeMap<>();
         env.forEach((name, text) -> {
             if (!name.startsWith("RIFFLE_") || NOT_SETTINGS.contains(name) || name.startsWith(CLIENT_PREFIX)) {
                 return;
             }
             ConfigKey<?> key = byEnv.get(name);
+            if (key == null && name.startsWith(KAFKA_CLIENT_PREFIX) && byName.containsKey("kafka.client")) {
+                // RIFFLE_KAFKA_CLIENT_SASL_JAAS_CONFIG -> sasl.jaas.config (Kafka's names have no underscores)
+                kafkaClient.put(name.substring(KAFKA_CLIENT_PREFIX.length()).toLowerCase(java.util.Locale.ROOT)
+                        .replace('_', '.'), text);
+                return;
+            }
             if (key == null) {
                 throw new ConfigException("unknown environment variable " + name
                         + " (known: " + String.join(", ", byEnv.keySet().stream().sorted().toList()) + ")");
             }
             values.put(key.name(), key.parse(text));
         });
+        if (!kafkaClient.isEmpty()) { // one variable per setting wins over the mapping
+            @SuppressWarnings("unchecked")
+            Map<String, String> merged = new java.util.LinkedHashMap<>(
+                    (Map<String, String>) values.getOrDefault("kafka.client", Map.of()));
+            merged.putAll(kafkaClient);
+            values.put("kafka.client", byName.get("kafka.client").parse(merged));
+        }
         return new Config(byName, values);
     }
 

@@ -3,6 +3,7 @@ package dev.riffle.ingest;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.config.ConfigKey;
+import dev.riffle.config.KafkaClients;
 import dev.riffle.core.Stage;
 import dev.riffle.core.StartupException;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +74,8 @@ public final class Bridge implements Stage {
 
     private void open() throws IOException {
         budget = new MemoryBudget(config.get(IngestKeys.MEMORY_BYTES));
-        publisher = new EventPublisher(bootstrap, config.get(CommonKeys.EVENTS_TOPIC), budget, counters, Map.of());
+        publisher = new EventPublisher(bootstrap, config.get(CommonKeys.EVENTS_TOPIC), budget, counters,
+                KafkaClients.forClient(config, ProducerConfig.configNames()));
         intake = new Intake(publisher, counters, TimeUnit.SECONDS.toMicros(config.get(IngestKeys.MAX_FUTURE_SECONDS)),
                 TimeUnit.HOURS.toMicros(config.get(CommonKeys.EVENTS_RETENTION_HOURS)));
         RiemannDecoder riemann = new RiemannDecoder(counters);

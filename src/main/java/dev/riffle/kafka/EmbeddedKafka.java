@@ -36,6 +36,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private int saslPort = -1;
+    private String saslUser;
+    private String saslPassword;
     private KafkaRaftServer server;
 
     /**
@@ -46,6 +49,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.dir = dir;
         this.port = port == 0 ? freePort() : port;
         this.controllerPort = freePort();
+    }
+
+    /**
+     * Adds a SASL_PLAINTEXT listener (mechanism PLAIN, one user) beside the plain one, on 127.0.0.1: for tests of
+     * Riffle against a secured Kafka. Call before {@link #start}.
+     */
+    public synchronized EmbeddedKafka withSaslPlain(String user, String password) {
+        this.saslPort = freePort();
+        this.saslUser = user;
+        this.saslPassword = password;
+        return this;
+    }
+
+    /** The SASL_PLAINTEXT listener's address (see {@link #withSaslPlain}). */
+    public String saslBootstrapServers() {
+        return "127.0.0.1:" + saslPort;
     }
 
     public synchronized EmbeddedKafka start() {
@@ -119,6 +138,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("broker.session.timeout.ms", "4000");
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "6");
+        if (saslPort > 0) {
+            p.put("listeners", p.get("listeners") + ",SASL://127.0.0.1:" + saslPort);
+            p.put("advertised.listeners", p.get("advertised.listeners") + ",SASL://127.0.0.1:" + saslPort);
+            p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SASL:SASL_PLAINTEXT");
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("listener.name.sasl.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
+                    + " required user_" + saslUser + "=\"" + saslPassword + "\";");
+        }
         return p;
     }
 

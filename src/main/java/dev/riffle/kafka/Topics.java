@@ -2,6 +2,8 @@ package dev.riffle.kafka;
 
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
+import dev.riffle.config.KafkaClients;
+import dev.riffle.core.StartupException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +34,7 @@ public final class Topics {
 
     public static void ensure(String bootstrap, Config config, Duration timeout) {
         Properties props = new Properties();
+        props.putAll(KafkaClients.forClient(config, AdminClientConfig.configNames()));
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         Optional<Short> replication = config.get(CommonKeys.REPLICATION) < 0
@@ -57,7 +62,14 @@ public final class Topics {
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
             awaitLeaders(admin, wanted.stream().map(NewTopic::name).toList(), timeout);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
+                // not worth retrying: say so in one line (the message names no secret)
+                throw new StartupException("Kafka at " + bootstrap + " refused Riffle: " + e.getCause().getMessage()
+                        + "; check kafka.client (security.protocol, sasl.*, ssl.*) or RIFFLE_KAFKA_CLIENT_*");
+            }
+            throw new IllegalStateException("cannot create Riffle's topics on " + bootstrap + ": " + e, e);
+        } catch (TimeoutException e) {
             throw new IllegalStateException("cannot create Riffle's topics on " + bootstrap + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

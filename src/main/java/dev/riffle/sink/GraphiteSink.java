@@ -3,6 +3,7 @@ package dev.riffle.sink;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.config.HostPort;
+import dev.riffle.config.KafkaClients;
 import dev.riffle.core.EventCodec;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointCodec;
@@ -118,6 +119,7 @@ public final class GraphiteSink implements Stage {
     @Override
     public void start() {
         Properties p = new Properties();
+        p.putAll(KafkaClients.forClient(config, ConsumerConfig.configNames()));
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(SinkKeys.GROUP_ID));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

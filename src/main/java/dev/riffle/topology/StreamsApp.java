@@ -1,15 +1,16 @@
 package dev.riffle.topology;
 
-import dev.riffle.config.Config;
 import dev.riffle.config.CommonKeys;
+import dev.riffle.config.Config;
+import dev.riffle.config.KafkaClients;
 import dev.riffle.core.Stage;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -46,11 +47,13 @@ public final class StreamsApp implements Stage {
 
     Properties properties() {
         Properties p = new Properties();
+        p.putAll(KafkaClients.settings(config)); // TLS, SASL, ...: Streams hands them to its clients
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(TopologyKeys.APPLICATION_ID));
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of(config.get(CommonKeys.DATA_DIR), "streams").toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(TopologyKeys.THREADS));
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.get(TopologyKeys.STANDBY_REPLICAS));
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(TopologyKeys.COMMIT_INTERVAL_MS));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // a killed instance's partitions move after 10 s rather than the default 45 s

@@ -61,8 +61,12 @@ public final class TopologyKeys {
     public static final ConfigKey<Map<String, String>> FLEET_HOSTS = ConfigKey.map("topology.fleet_hosts",
             defaultFleetHosts(), "pseudo-host per environment for fleet-wide metrics ('' = untagged; absent = none)");
 
+    public static final ConfigKey<Integer> STANDBY_REPLICAS = ConfigKey.integer("topology.standby_replicas", 0, 0, 8,
+            "warm copies of each task's state on other instances (num.standby.replicas): faster take-over, more"
+            + " changelog reading and memory");
+
     /** the topology's own keys ({@link #WINDOW_SECONDS} and {@link #GRACE_MS} are listed in CommonKeys) */
     public static final List<ConfigKey<?>> ALL = List.of(APPLICATION_ID, ENVIRONMENTS, METER_SUFFIX, THREADS,
             COMMIT_INTERVAL_MS, FLEET_HOSTS, OCCURRENCE_SUFFIX, PERCENTILE_SUFFIX, PERCENTILES, DEFAULT_TTL_SECONDS,
-            UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, MAX_CLOCK_AHEAD_MS, BRIDGE_TIMEOUT_MS);
+            UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, MAX_CLOCK_AHEAD_MS, BRIDGE_TIMEOUT_MS, STANDBY_REPLICAS);
 }
