@@ -1,11 +1,5 @@
 package dev.riffle.topology;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.TreeMap;
@@ -64,9 +58,7 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     }
 
     private byte[] clocks() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + 12 * upstreams.size());
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(CLOCKS_FORMAT);
+        return Journal.clocks(CLOCKS_FORMAT, out -> {
             out.writeLong(droppedBefore);
             out.writeInt(partitions);
             out.writeInt(upstreams.size());
@@ -74,10 +66,7 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
                 out.writeInt(u.getKey());
                 out.writeLong(u.getValue());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     private void restore(Journal.Clocks clocks) {
@@ -92,19 +81,13 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
             }
             return;
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(clocks.bytes()))) {
-            int format = in.readByte();
-            if (format != CLOCKS_FORMAT) {
-                throw new IncompatibleStateException(STORE, "clocks of format " + format);
-            }
+        Journal.readClocks(clocks, STORE, CLOCKS_FORMAT, in -> {
             droppedBefore = in.readLong();
             partitions = in.readInt();
             for (int n = in.readInt(); n > 0; n--) {
                 upstreams.put(in.readInt(), in.readLong());
             }
-        } catch (IOException e) {
-            throw new IncompatibleStateException(STORE, "corrupt clocks (" + e + ")");
-        }
+        });
     }
 
     @Override

@@ -2,12 +2,6 @@ package dev.riffle.topology;
 
 import dev.riffle.core.Event;
 import dev.riffle.core.EventCodec;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -109,9 +103,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     }
 
     private byte[] clocks() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(CLOCKS_FORMAT);
+        return Journal.clocks(CLOCKS_FORMAT, out -> {
             out.writeLong(watermark);
             out.writeLong(eventTime);
             out.writeInt(partitions);
@@ -120,10 +112,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
                 out.writeUTF(b.getKey());
                 out.writeLong(b.getValue());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     private void restore(Journal.Clocks clocks) {
@@ -134,20 +123,14 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
             eventTime = ByteBuffer.wrap(clocks.bytes()).getLong();
             return;
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(clocks.bytes()))) {
-            int format = in.readByte();
-            if (format != CLOCKS_FORMAT) {
-                throw new IncompatibleStateException(STORE, "clocks of format " + format);
-            }
+        Journal.readClocks(clocks, STORE, CLOCKS_FORMAT, in -> {
             watermark = in.readLong();
             eventTime = in.readLong();
             partitions = Math.max(partitions, in.readInt());
             for (int n = in.readInt(); n > 0; n--) {
                 bridges.put(in.readUTF(), in.readLong());
             }
-        } catch (IOException e) {
-            throw new IncompatibleStateException(STORE, "corrupt clocks (" + e + ")");
-        }
+        });
     }
 
     @Override

@@ -212,6 +212,31 @@ final class Journal implements WindowBook.Changes {
         return clocks[0];
     }
 
+    /** An owner's clocks as saved: a format byte, then what {@code body} writes. */
+    static byte[] clocks(int format, Writer body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(format);
+            body.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads clocks that {@link #clocks} wrote in {@code format}; any other format is refused. */
+    static void readClocks(Clocks clocks, String store, int format, Reader body) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(clocks.bytes()))) {
+            int saved = in.readByte();
+            if (saved != format) {
+                throw new IncompatibleStateException(store, "clocks of format " + saved);
+            }
+            body.read(in);
+        } catch (IOException e) {
+            throw new IncompatibleStateException(store, "corrupt clocks (" + e + ")");
+        }
+    }
+
     private static byte[] bytes(ByteBuffer b) {
         byte[] out = new byte[b.getInt()];
         b.get(out);
