@@ -73,6 +73,12 @@ class ComposeTest {
             assertEquals(".", service(name).get("build"), name + " builds Riffle from this repository");
         }
         assertEquals(List.of("demo"), service("demo").get("profiles"), "the demo plays only when asked for");
+        for (String name : services.keySet()) {
+            if (service(name).containsKey("volumes")) {
+                mounts(name); // every file or folder mounted from the repository exists
+            }
+        }
+        assertTrue(Files.isRegularFile(Path.of("Dockerfile")), "build: . needs the Dockerfile");
     }
 
     @Test
