@@ -38,6 +38,7 @@ final class Watermarks implements AutoCloseable {
     private final long graceMicros;
     private ScheduledExecutorService thread;
     private long lastRun = Long.MIN_VALUE;
+    private long lastEnd = Long.MIN_VALUE;
     private long watermark = Long.MIN_VALUE;
     private long sentBoundary = Long.MIN_VALUE;
     private boolean holding;
@@ -46,6 +47,8 @@ final class Watermarks implements AutoCloseable {
     private volatile long published = Long.MIN_VALUE;
     private volatile long current = Long.MIN_VALUE;
     private volatile long stalls;
+    private long failures;
+    private long lastWarning = System.nanoTime() - 20_000_000_000L;
 
     Watermarks(ArrivalClock clock, Out out, long windowMs, long graceMs) {
         this.clock = clock;
@@ -63,15 +66,28 @@ final class Watermarks implements AutoCloseable {
         thread.scheduleWithFixedDelay(() -> {
             try {
                 tick(clock.nowMicros());
-            } catch (RuntimeException e) {
-                log.warn("writing a tick failed: {}", e.toString());
+            } catch (RuntimeException e) { // Kafka away: the next round tries again; say so at most every 10 s
+                failures++;
+                long now = System.nanoTime();
+                if (now - lastWarning > 10_000_000_000L) {
+                    lastWarning = now;
+                    log.warn("writing ticks to the events topic fails ({} times so far): {}", failures, e.toString());
+                }
             }
         }, 0, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
     /** One round of the ticker at {@code now}; returns the watermark. */
     synchronized long tick(long now) {
-        if (lastRun != Long.MIN_VALUE && now - lastRun > STALL_MS * 1000L) {
+        try {
+            return round(now);
+        } finally {
+            lastEnd = clock.nowMicros(); // a round slowed by Kafka (metadata, up to 1 s) is not a stall
+        }
+    }
+
+    private long round(long now) {
+        if (lastEnd != Long.MIN_VALUE && now - lastEnd > STALL_MS * 1000L) {
             if (!holding) {
                 holdAt = lastRun;
             }
@@ -79,7 +95,7 @@ final class Watermarks implements AutoCloseable {
             resumedAt = now;
             stalls++;
             log.warn("the bridge was stopped for {} ms (a GC pause or SIGSTOP?): the watermark stays at the stall's"
-                    + " start until every listener has read what queued meanwhile", (now - lastRun) / 1000);
+                    + " start until every listener has read what queued meanwhile", (now - lastEnd) / 1000);
         }
         lastRun = now;
         long w = clock.safeMicros(now);

@@ -111,6 +111,16 @@ class WatermarksTest {
     }
 
     @Test
+    void aRoundSlowedByKafkaIsNotAStall() {
+        Watermarks slow = new Watermarks(clock, (w, bye) -> now.addAndGet(1_200 * MS), 5_000, 1_000); // metadata wait
+        for (int i = 0; i < 50; i++) {
+            now.addAndGet(200 * MS);
+            slow.tick(now.get());
+        }
+        assertEquals(0, slow.stalls());
+    }
+
+    @Test
     void goodbyeCarriesTheFinalWatermark() {
         runUntil(2_000);
         watermarks.close();
