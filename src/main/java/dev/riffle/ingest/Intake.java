@@ -9,9 +9,9 @@ import java.util.List;
  * (counted), and passes them to the publisher, without waiting (UDP) or waiting for room (TCP).
  * "Events in" counts what passes here: decoded events that met every rule.
  *
- * <p>An absurd time would put the event in a window that closed long ago (dropped as late by the topology) or
- * one far ahead (holding stream time, and every other host's windows, hostage); the receive time is the best
- * guess of when it happened.
+ * <p>An absurd time would put the event in a window older than anything a replay can reach, or hold a window open
+ * for as long as it is ahead; the receive time is the best guess of when it happened. Smaller offsets are left to
+ * the topology, which judges an event's time against its arrival (the receive stamp carried in the record).
  */
 final class Intake {
     private final EventPublisher publisher;
