@@ -4,6 +4,7 @@ import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -23,6 +24,12 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  */
 public final class RiffleTopology {
     static final String FLEET_PARTIALS = "fleet-partials";
+    /**
+     * The journals' changelogs: every commit writes new chunk keys and every dropped window deletes some, so
+     * only compaction keeps them near the size of the open state; with the broker's 1 GB segments it would hardly
+     * ever run and a task moving to another instance would restore all history. Ten-minute segments let it.
+     */
+    static final Map<String, String> CHANGELOG = Map.of(TopicConfig.SEGMENT_MS_CONFIG, "600000");
 
     private RiffleTopology() {
     }
@@ -49,8 +56,8 @@ public final class RiffleTopology {
         Rules rules = new Rules(config, eventsPartitions, pointsFrom, pointsUntil);
         String points = config.get(CommonKeys.POINTS_TOPIC);
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(JournalStore.builder(HostWindows.STORE).withLoggingEnabled(Map.of()));
-        builder.addStateStore(JournalStore.builder(FleetWindows.STORE).withLoggingEnabled(Map.of()));
+        builder.addStateStore(JournalStore.builder(HostWindows.STORE).withLoggingEnabled(CHANGELOG));
+        builder.addStateStore(JournalStore.builder(FleetWindows.STORE).withLoggingEnabled(CHANGELOG));
 
         KStream<String, byte[]> hostOutput = builder
                 .stream(config.get(CommonKeys.EVENTS_TOPIC),

@@ -177,6 +177,13 @@ class TimeEndToEndTest extends WithKafka {
             assertEquals(fastSent, liveApp.counters().clockAhead(), "the fast host's events, counted");
         }
         assertTrue(live.size() > 100, "live points: " + live.size());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers()))) {
+            var topic = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, id + "-host-windows-changelog");
+            assertEquals("600000", admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic)
+                    .get("segment.ms").value(), "the journal's changelog can be compacted");
+        }
 
         assertEquals(live, replay(id, env(id)));
     }
