@@ -28,8 +28,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class E2eBench {
     private static final int WINDOW_SECONDS = 5;
-    private static final long QUIET_MILLIS = 2_000;
+    private static final long QUIET_MILLIS = 1_000;
     private static final long DRAIN_TIMEOUT_MILLIS = 30_000;
+    /** The carbon-cache step: carbon and a second riffle start, a step, the read-back. */
+    private static final int CARBON_STEP_SECONDS = 50;
 
     private final Options o;
     private final Path root;
@@ -112,7 +114,7 @@ public final class E2eBench {
                 for (int series : o.series) {
                     for (long rate : o.rates) {
                         for (Sender.Protocol p : o.protocols) {
-                            if (overBudget()) {
+                            if (overBudget(reserveAfterRiffle())) {
                                 notes.add("skipped (over the time budget): riffle " + p.label + " " + series
                                         + " series " + rate + "/s");
                                 continue;
@@ -176,7 +178,9 @@ public final class E2eBench {
         long sendEnd = System.currentTimeMillis();
         long lastWindow = Math.floorDiv((sendEnd - 200) / 1000, WINDOW_SECONDS) * WINDOW_SECONDS;
         tally.lastWindow(lastWindow);
-        boolean drained = await(() -> tally.maxTimestamp() >= lastWindow
+        // drained: a point of a later window has come (the meters' fill-in of the window after the last one, which
+        // closes only after it), and no point of the step's own windows for a while
+        boolean drained = await(() -> tally.maxTimestamp() > lastWindow
                 && System.currentTimeMillis() - tally.lastRelevantArrival() >= QUIET_MILLIS, DRAIN_TIMEOUT_MILLIS);
         ProcWatch.Usage usage = watch.since(mark);
         double selfCores = (ProcWatch.cpuTicks(self) - selfTicks0) / 100.0 / usage.seconds();
@@ -215,7 +219,7 @@ public final class E2eBench {
             log("Etsy statsd " + EtsyStatsd.version(statsdDir) + " up (pid " + etsy.pid() + ")");
             for (int series : o.series) {
                 for (long rate : o.rates) {
-                    if (overBudget()) {
+                    if (overBudget(o.carbon ? CARBON_STEP_SECONDS : 0)) {
                         notes.add("skipped (over the time budget): etsy statsd " + series + " series " + rate + "/s");
                         continue;
                     }
@@ -269,7 +273,7 @@ public final class E2eBench {
     // ---- carbon-cache ----
 
     private void carbonStep() throws Exception {
-        if (overBudget()) {
+        if (overBudget(0)) {
             notes.add("skipped (over the time budget): the carbon-cache step");
             return;
         }
@@ -347,8 +351,16 @@ public final class E2eBench {
         return c.holds();
     }
 
-    private boolean overBudget() {
-        return (System.nanoTime() - started) / 1e9 > o.budgetSeconds;
+    /** True when a step started now would likely end the run after its budget, keeping {@code reserve} s. */
+    private boolean overBudget(int reserveSeconds) {
+        return (System.nanoTime() - started) / 1e9 > o.budgetSeconds - reserveSeconds;
+    }
+
+    /** What the Etsy steps and the carbon step take, roughly, so that the riffle steps leave them their time. */
+    private int reserveAfterRiffle() {
+        int etsy = o.etsy && o.protocols.contains(Sender.Protocol.STATSD)
+                ? o.series.size() * o.rates.size() * (o.seconds + o.flushMillis / 1000 + 3) + 5 : 0;
+        return etsy + (o.carbon ? CARBON_STEP_SECONDS : 0);
     }
 
     private static void log(String s) {

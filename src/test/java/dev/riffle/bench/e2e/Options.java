@@ -13,7 +13,7 @@ final class Options {
             "  --rates 20000,60000          offered events per second per step",
             "  --seconds 8                  seconds of load per step",
             "  --tcp-batch 100              events per Riemann TCP Msg",
-            "  --tcp-inflight 8             Msgs unanswered per connection, at most",
+            "  --tcp-inflight 16            Msgs unanswered per connection, at most",
             "  --tcp-connections 1          Riemann TCP connections",
             "  --statsd-lines 1             statsd lines per datagram",
             "  --etsy true                  also run the statsd steps against Etsy statsd",
@@ -33,7 +33,7 @@ final class Options {
     List<Long> rates = List.of(20_000L, 60_000L);
     int seconds = 8;
     int tcpBatch = 100;
-    int tcpInflight = 8;
+    int tcpInflight = 16;
     int tcpConnections = 1;
     int statsdLines = 1;
     boolean etsy = true;

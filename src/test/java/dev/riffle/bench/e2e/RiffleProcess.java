@@ -42,6 +42,7 @@ final class RiffleProcess implements AutoCloseable {
     private final Path logFile;
     private volatile Status status;
     private volatile boolean ready;
+    private volatile boolean closing;
     private volatile String kafkaBootstrap = "";
     private final Object lock = new Object();
 
@@ -108,7 +109,7 @@ final class RiffleProcess implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            if (process.isAlive()) {
+            if (!closing) {
                 System.err.println("bench-e2e: reading riffle's output failed: " + e);
             }
         }
@@ -192,6 +193,7 @@ final class RiffleProcess implements AutoCloseable {
     /** SIGTERM, as Ctrl-C: riffle stops in order; killed if it takes longer than 60 s. */
     @Override
     public void close() throws InterruptedException {
+        closing = true;
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
