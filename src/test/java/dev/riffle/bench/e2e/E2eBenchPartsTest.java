@@ -158,6 +158,7 @@ class E2eBenchPartsTest {
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8))); // well-formed XML
         assertTrue(svg.contains("etsy statsd, 1,000 series"));
         assertEquals(25_000, Report.niceCeiling(21_000), 0);
+        assertEquals(60_000, Report.niceCeiling(60_000), 0);
         assertEquals("2.5k", Report.shortNumber(2_500));
     }
 }

@@ -73,7 +73,9 @@ final class Report {
         Map<String, List<StepResult>> lines = new LinkedHashMap<>();
         List<String> targets = new ArrayList<>();
         List<Integer> seriesCounts = new ArrayList<>();
-        for (StepResult s : steps) {
+        List<StepResult> ordered = new ArrayList<>(steps);
+        ordered.sort(java.util.Comparator.comparing(StepResult::target).thenComparingInt(StepResult::series));
+        for (StepResult s : ordered) {
             lines.computeIfAbsent(s.target() + " " + s.series(), k -> new ArrayList<>()).add(s);
             if (!targets.contains(s.target())) {
                 targets.add(s.target());
@@ -104,11 +106,11 @@ final class Report {
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"14\" font-weight=\"bold\">%s</text>\n",
                 left, escape(title)));
-        double xMax = niceCeiling(maxX);
-        double yMaxT = niceCeiling(maxThroughput);
-        double yMaxL = niceCeiling(maxLatency);
+        double xMax = niceCeiling(maxX * 1.05);
+        double yMaxT = niceCeiling(maxThroughput * 1.05);
+        double yMaxL = niceCeiling(maxLatency * 1.05);
         int[] origins = {left, left + panelW + gap};
-        String[] yLabels = {"events counted per second", "latency ms (p50 thin, p99 thick)"};
+        String[] yLabels = {"events counted per second", "latency ms (p50 thin, hollow; p99 thick)"};
         double[] yMaxes = {yMaxT, yMaxL};
         for (int p = 0; p < 2; p++) {
             axes(svg, origins[p], top, panelW, panelH, xMax, yMaxes[p], "offered events per second", yLabels[p]);
@@ -124,10 +126,11 @@ final class Report {
             StepResult first = pts.get(0);
             String color = COLORS[targets.indexOf(first.target()) % COLORS.length];
             String dash = DASHES[seriesCounts.indexOf(first.series()) % DASHES.length];
-            polyline(svg, pts, origins[0], top, panelW, panelH, xMax, yMaxT, color, dash, 2,
+            polyline(svg, pts, origins[0], top, panelW, panelH, xMax, yMaxT, color, dash, 2, false,
                     StepResult::countedPerSecond);
-            polyline(svg, pts, origins[1], top, panelW, panelH, xMax, yMaxL, color, dash, 1, s -> s.p50Ms());
-            polyline(svg, pts, origins[1], top, panelW, panelH, xMax, yMaxL, color, dash, 2.5, s -> s.p99Ms());
+            polyline(svg, pts, origins[1], top, panelW, panelH, xMax, yMaxL, color, dash, 1, true, s -> s.p50Ms());
+            polyline(svg, pts, origins[1], top, panelW, panelH, xMax, yMaxL, color, dash, 2.5, false,
+                    s -> s.p99Ms());
             int lx = left + (legend % 3) * 300;
             int ly = top + panelH + 60 + (legend / 3) * 22;
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
@@ -145,7 +148,7 @@ final class Report {
     }
 
     private static void polyline(StringBuilder svg, List<StepResult> pts, int x0, int top, int w, int h, double xMax,
-                                 double yMax, String color, String dash, double width, Y y) {
+                                 double yMax, String color, String dash, double width, boolean hollow, Y y) {
         StringBuilder points = new StringBuilder();
         for (StepResult s : pts) {
             double v = y.of(s);
@@ -155,8 +158,8 @@ final class Report {
             double px = x0 + w * s.offeredPerSecond() / xMax;
             double py = top + h - h * Math.min(1, v / yMax);
             points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-            svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", px, py,
-                    color));
+            svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" stroke=\"%s\"/>\n",
+                    px, py, hollow ? "white" : color, color));
         }
         if (points.length() > 0) {
             svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" "
@@ -193,13 +196,13 @@ final class Report {
                 escape(yLabel)));
     }
 
-    /** The smallest of 1, 2, 2.5, 5 x 10^n at or above v. */
+    /** The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^n) at or above v. */
     static double niceCeiling(double v) {
         if (v <= 0) {
             return 1;
         }
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+        for (double m : new double[] {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
             if (m * p >= v) {
                 return m * p;
             }
