@@ -31,7 +31,10 @@ public final class E2eBench {
     private static final long QUIET_MILLIS = 1_000;
     private static final long DRAIN_TIMEOUT_MILLIS = 30_000;
     /** The carbon-cache step: carbon and a second riffle start, a step, the read-back. */
-    private static final int CARBON_STEP_SECONDS = 50;
+    private static final int CARBON_STEP_SECONDS = 40;
+    /** How long past its budget a run may go before the watchdog writes what there is and stops it. */
+    private static final int WATCHDOG_GRACE_SECONDS = 60;
+    private final String loadAtStart = Environment.loadAverage();
 
     private final Options o;
     private final Path root;
@@ -40,6 +43,8 @@ public final class E2eBench {
     private final List<StepResult> results = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private int stepNumber;
+    private boolean written;
+    private RiffleProcess.Status lastStatus;
 
     private E2eBench(Options o, Path root, Path runDir) {
         this.o = o;
@@ -60,6 +65,20 @@ public final class E2eBench {
         Path root = Path.of("").toAbsolutePath();
         Path runDir = Files.createTempDirectory("riffle-e2e-");
         E2eBench bench = new E2eBench(o, root, runDir);
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(o.budgetSeconds + WATCHDOG_GRACE_SECONDS));
+                log("watchdog: still running " + WATCHDOG_GRACE_SECONDS + " s after the budget; writing what there "
+                        + "is and stopping");
+                bench.notes.add("stopped by the watchdog " + WATCHDOG_GRACE_SECONDS + " s after the time budget");
+                bench.write();
+                System.exit(1); // the shutdown hooks stop riffle, statsd and carbon
+            } catch (InterruptedException | IOException e) {
+                // the run ended first
+            }
+        }, "bench-e2e-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         int exit = 0;
         try {
             bench.run();
@@ -102,6 +121,7 @@ public final class E2eBench {
         try (CountingGraphite listener = new CountingGraphite(CountingGraphite.Dialect.RIFFLE, WINDOW_SECONDS)) {
             listener.dumpTo(rawDir().resolve("riffle-points.txt"), o.dumpLines);
             long t0 = System.nanoTime();
+            lastStatus = null;
             RiffleProcess riffle = new RiffleProcess(root.resolve("scripts/riffle"), runDir.resolve("riffle"),
                     listener.endpoint(), o.riffleJavaOpts, riffleEnv());
             log(String.format(Locale.ROOT, "riffle run up in %.1f s (pid %d, kafka %s)",
@@ -169,7 +189,8 @@ public final class E2eBench {
         InetSocketAddress target = protocol == Sender.Protocol.STATSD ? riffle.statsd() : riffle.riemann();
         Sender sender = new Sender(protocol, target, protocol == Sender.Protocol.TCP ? o.tcpBatch : o.statsdLines,
                 o.tcpInflight, o.tcpConnections);
-        RiffleProcess.Status before = riffle.statusAfter(System.nanoTime(), 3_000);
+        // the previous step's closing status holds for this one's start: it was drained, nothing was sent since
+        RiffleProcess.Status before = lastStatus != null ? lastStatus : riffle.statusAfter(System.nanoTime(), 3_000);
         long kernel0 = ProcWatch.kernelUdpDrops();
         long self = ProcessHandle.current().pid();
         long selfTicks0 = ProcWatch.cpuTicks(self);
@@ -185,6 +206,7 @@ public final class E2eBench {
         ProcWatch.Usage usage = watch.since(mark);
         double selfCores = (ProcWatch.cpuTicks(self) - selfTicks0) / 100.0 / usage.seconds();
         RiffleProcess.Status after = riffle.statusAfter(System.nanoTime(), 3_000);
+        lastStatus = after;
         long kernel = ProcWatch.kernelUdpDrops() - kernel0;
         if (!drained) {
             notes.add(tag + " (" + protocol.label + ", " + series + " series, " + rate + "/s): the last window's "
@@ -279,6 +301,7 @@ public final class E2eBench {
         }
         try (CarbonServer carbon = new CarbonServer(runDir.resolve("carbon")).start();
              CountingGraphite listener = new CountingGraphite(CountingGraphite.Dialect.RIFFLE, WINDOW_SECONDS)) {
+            lastStatus = null;
             RiffleProcess riffle = new RiffleProcess(root.resolve("scripts/riffle"), runDir.resolve("riffle-carbon"),
                     listener.endpoint() + "," + carbon.endpoint(), o.riffleJavaOpts, riffleEnv());
             try (riffle; ProcWatch watch = new ProcWatch(riffle.pid(), riffle.gcLog())) {
@@ -359,7 +382,7 @@ public final class E2eBench {
     /** What the Etsy steps and the carbon step take, roughly, so that the riffle steps leave them their time. */
     private int reserveAfterRiffle() {
         int etsy = o.etsy && o.protocols.contains(Sender.Protocol.STATSD)
-                ? o.series.size() * o.rates.size() * (o.seconds + o.flushMillis / 1000 + 3) + 5 : 0;
+                ? o.series.size() * o.rates.size() * (o.seconds + o.flushMillis / 1000 + 2) + 5 : 0;
         return etsy + (o.carbon ? CARBON_STEP_SECONDS : 0);
     }
 
@@ -392,7 +415,12 @@ public final class E2eBench {
         }
     }
 
-    private void write() throws IOException, InterruptedException {
+    private synchronized void write() throws IOException {
+        if (written) {
+            return;
+        }
+        written = true;
+        List<StepResult> results = new ArrayList<>(this.results);
         results.sort(Comparator.comparingInt(StepResult::series).thenComparingLong(StepResult::rate)
                 .thenComparing(r -> targetOrder(r.target())));
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
@@ -409,8 +437,9 @@ public final class E2eBench {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(title).append("\n\n");
         md.append(Environment.header(o, cores, (System.nanoTime() - started) / 1e9,
-                EtsyStatsd.version(root.resolve(o.statsdDir))));
+                EtsyStatsd.version(root.resolve(o.statsdDir)), loadAtStart));
         md.append("\n").append(Report.table(results)).append('\n');
+        List<String> notes = List.copyOf(this.notes);
         if (!notes.isEmpty()) {
             md.append("Notes:\n\n");
             for (String n : notes) {

@@ -41,11 +41,12 @@ final class Environment {
             "  draining); **bench CPU cores**: the same for the benchmark JVM (generator and listener).",
             "");
 
-    static String header(Options o, int cores, double seconds, String etsyVersion) {
+    static String header(Options o, int cores, double seconds, String etsyVersion, String loadAtStart) {
         StringBuilder h = new StringBuilder();
-        h.append(String.format(Locale.ROOT, "- Machine: %d cores (%s), %s; load average at the end: %s. The load "
-                        + "generator, the counting listener and the server under test share these cores.%n",
-                cores, cpuModel(), memory(), loadAverage()));
+        h.append(String.format(Locale.ROOT, "- Machine: %d cores (%s), %s; load average at the start %s, at the end "
+                        + "%s. The load generator, the counting listener and the server under test share these "
+                        + "cores (and other work on the machine, if the load average says so).%n",
+                cores, cpuModel(), memory(), loadAtStart, loadAverage()));
         h.append("- Java ").append(System.getProperty("java.version")).append("; riffle JVM: `scripts/riffle run`, ")
                 .append("RIFFLE_JAVA_OPTS `").append(o.riffleJavaOpts).append(" -Xlog:gc:file=...`, in-process ")
                 .append("Kafka on a free port, data in a temp dir, status every 1 s, bridge self metrics off.\n");
@@ -58,7 +59,9 @@ final class Environment {
         h.append("- Series = hosts x services (services = min(series, 100)); Riemann TCP: Msgs of ")
                 .append(o.tcpBatch).append(" events, at most ").append(o.tcpInflight).append(" unanswered, ")
                 .append(o.tcpConnections).append(" connection(s); UDP: one event per datagram; statsd: ")
-                .append(o.statsdLines).append(" line(s) per datagram.\n");
+                .append(o.statsdLines).append(" line(s) per datagram, names `<step>.h<host>.s<service>-<kind>` ")
+                .append("without a `host:` tag (Etsy statsd knows none), so Riffle files every statsd series under ")
+                .append("one host (`ingest.statsd_host` = bench) and one Kafka partition.\n");
         h.append(String.format(Locale.ROOT, "- Run: `scripts/bench-e2e %s`, %.0f s in all.%n", o.describe(), seconds));
         return h.toString();
     }
