@@ -117,6 +117,9 @@ final class CountingGraphite implements AutoCloseable {
     final LongAdder connections = new LongAdder();
     final DoubleAdder etsyMetricsReceived = new DoubleAdder();
     final DoubleAdder etsyBadLines = new DoubleAdder();
+    /** Etsy statsd's last flush: its timestamp and the metrics it said it received since the one before. */
+    final java.util.concurrent.atomic.AtomicReference<long[]> etsyLastFlush =
+            new java.util.concurrent.atomic.AtomicReference<>(new long[] {Long.MIN_VALUE, -1});
     private java.io.PrintWriter dump;
     private long dumpLeft;
 
@@ -242,6 +245,7 @@ final class CountingGraphite implements AutoCloseable {
             otherPoints.increment();
             if (path.equals("stats.counters.statsd.metrics_received.count")) {
                 etsyMetricsReceived.add(value);
+                etsyLastFlush.set(new long[] {ts, Math.round(value)});
             } else if (path.equals("stats.counters.statsd.bad_lines_seen.count")) {
                 etsyBadLines.add(value);
             }

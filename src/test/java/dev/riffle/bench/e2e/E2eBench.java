@@ -273,17 +273,22 @@ public final class E2eBench {
         ProcWatch.Mark mark = watch.mark();
         Sender.Sent sent = sender.run(work, rate, o.seconds, tag.hashCode());
         long sendEnd = System.currentTimeMillis();
-        long flushAfter = (sendEnd + 500) / 1000; // a flush stamped at or after this second came after the load
+        // Etsy stamps a flush with its time rounded to the second: one stamped at or after this second was made
+        // after the load stopped. Drained: such a flush said it received nothing more (the socket's backlog too).
+        long flushAfter = (sendEnd + 500 + 999) / 1000;
         tally.lastWindow(Long.MAX_VALUE);
         long timeout = 3L * o.flushMillis + 5_000;
-        boolean drained = await(() -> tally.maxTimestamp() >= flushAfter
-                && System.currentTimeMillis() - tally.lastRelevantArrival() >= 1_000, timeout);
+        boolean drained = await(() -> {
+            long[] flush = listener.etsyLastFlush.get();
+            return flush[0] >= flushAfter && flush[1] == 0
+                    && System.currentTimeMillis() - tally.lastRelevantArrival() >= 1_000;
+        }, timeout);
         ProcWatch.Usage usage = watch.since(mark);
         double selfCores = (ProcWatch.cpuTicks(self) - selfTicks0) / 100.0 / usage.seconds();
         long kernel = ProcWatch.kernelUdpDrops() - kernel0;
         if (!drained) {
-            notes.add(tag + " (etsy statsd, " + series + " series, " + rate + "/s): no flush after the load within "
-                    + timeout / 1000 + " s");
+            notes.add(tag + " (etsy statsd, " + series + " series, " + rate + "/s): no empty flush after the load "
+                    + "within " + timeout / 1000 + " s (still working through what it received)");
         }
         long received = Math.round(listener.etsyMetricsReceived.sum() - received0);
         return new StepResult("etsy statsd", series, rate, o.seconds, sent.events(), sent.events() / sent.seconds(),
@@ -382,7 +387,7 @@ public final class E2eBench {
     /** What the Etsy steps and the carbon step take, roughly, so that the riffle steps leave them their time. */
     private int reserveAfterRiffle() {
         int etsy = o.etsy && o.protocols.contains(Sender.Protocol.STATSD)
-                ? o.series.size() * o.rates.size() * (o.seconds + o.flushMillis / 1000 + 2) + 5 : 0;
+                ? o.series.size() * o.rates.size() * (o.seconds + 2 * o.flushMillis / 1000 + 2) + 5 : 0;
         return etsy + (o.carbon ? CARBON_STEP_SECONDS : 0);
     }
 

@@ -113,6 +113,8 @@ class E2eBenchPartsTest {
             assertEquals(3, step.points.sum());
             assertEquals(7.0, step.counterEvents.sum(), 1e-9);
             assertEquals(11.0, g.etsyMetricsReceived.sum(), 1e-9);
+            assertEquals(1000, g.etsyLastFlush.get()[0]);
+            assertEquals(11, g.etsyLastFlush.get()[1]);
             assertEquals(400, step.latencyMax(), 1);
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
