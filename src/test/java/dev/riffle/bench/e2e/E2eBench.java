@@ -169,8 +169,8 @@ public final class E2eBench {
             if (more > 0) {
                 notes.add(String.format(Locale.ROOT, "%s (%s, %,d series, %,d/s): %,d more points arrived after the "
                                 + "step was reported, until riffle was stopped (meter fill-ins of the silent windows "
-                                + "after it, and %,d all-hosts points); latency max then %,d ms", tally.tag, r.target(), r.series(), r.rate(), more,
-                        tally.fleetPoints.sum() - r.fleetPoints(), tally.latencyMax()));
+                                + "after it, and %,d all-hosts points); latency max then %,d ms", tally.tag, r.target(),
+                        r.series(), r.rate(), more, tally.fleetPoints.sum() - r.fleetPoints(), tally.latencyMax()));
             }
         });
     }
@@ -210,7 +210,9 @@ public final class E2eBench {
         long kernel = ProcWatch.kernelUdpDrops() - kernel0;
         if (!drained) {
             notes.add(tag + " (" + protocol.label + ", " + series + " series, " + rate + "/s): the last window's "
-                    + "points had not all arrived " + DRAIN_TIMEOUT_MILLIS / 1000 + " s after the load stopped");
+                    + "points had not all arrived " + DRAIN_TIMEOUT_MILLIS / 1000 + " s after the load stopped; its "
+                    + "row has the figures of that moment");
+            settle(riffle);
         }
         if (!riffle.alive()) {
             throw new IllegalStateException("riffle run exited; see " + riffle.logFile());
@@ -224,6 +226,25 @@ public final class E2eBench {
                 tally.latencyPercentile(50),
                 tally.latencyPercentile(99), tally.latencyMax(), usage.peakHeapMiB(), usage.peakRssKiB() / 1024,
                 usage.cores(), selfCores, drained ? "" : "not drained");
+    }
+
+    /**
+     * After a step that did not drain: waits (at most 30 s) until two status lines a second apart show the same
+     * events in Kafka and counted, so that the next step does not count this one's backlog.
+     */
+    private void settle(RiffleProcess riffle) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        RiffleProcess.Status previous = riffle.statusAfter(System.nanoTime(), 3_000);
+        while (System.nanoTime() < deadline) {
+            RiffleProcess.Status next = riffle.statusAfter(System.nanoTime(), 3_000);
+            if (next.toKafka() == previous.toKafka() && next.streamsEvents() == previous.streamsEvents()) {
+                lastStatus = next;
+                return;
+            }
+            previous = next;
+        }
+        lastStatus = null;
+        log("riffle did not settle within 30 s after an undrained step");
     }
 
     private static long diff(long after, long before) {
