@@ -147,6 +147,10 @@ final class RiffleProcess implements AutoCloseable {
             while ((status == null || status.atNanos() <= nanos) && System.nanoTime() < deadline) {
                 lock.wait(100);
             }
+            if (status == null) {
+                throw new IllegalStateException("riffle printed no status line (RIFFLE_STATUS_INTERVAL_SECONDS=1); "
+                        + "see " + logFile);
+            }
             return status;
         }
     }
