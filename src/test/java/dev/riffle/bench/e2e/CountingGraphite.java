@@ -49,6 +49,7 @@ final class CountingGraphite implements AutoCloseable {
         final DoubleAdder meterEvents = new DoubleAdder();
         final DoubleAdder counterEvents = new DoubleAdder();
         private final Histogram latency = new Histogram(MAX_LATENCY_MS, 3);
+        private final Histogram fleetLatency = new Histogram(MAX_LATENCY_MS, 3);
         private final AtomicLong lastWindowSeconds = new AtomicLong(Long.MAX_VALUE);
         private final AtomicLong lastRelevantArrival = new AtomicLong();
         private final AtomicLong maxTimestamp = new AtomicLong(Long.MIN_VALUE);
@@ -62,8 +63,17 @@ final class CountingGraphite implements AutoCloseable {
             this.kept = keepLimit > 0 ? new HashMap<>() : null;
         }
 
-        synchronized void latency(long ms) {
-            latency.recordValue(Math.max(0, Math.min(MAX_LATENCY_MS, ms)));
+        synchronized void latency(long ms, boolean fleet) {
+            long v = Math.max(0, Math.min(MAX_LATENCY_MS, ms));
+            latency.recordValue(v);
+            if (fleet) {
+                fleetLatency.recordValue(v);
+            }
+        }
+
+        /** p in 0..100 over the all-hosts points only; -1 when none arrived. */
+        synchronized long fleetLatencyPercentile(double p) {
+            return fleetLatency.getTotalCount() == 0 ? -1 : fleetLatency.getValueAtPercentile(p);
         }
 
         /** p in 0..100; -1 when no point arrived. */
@@ -252,11 +262,12 @@ final class CountingGraphite implements AutoCloseable {
             return;
         }
         step.points.increment();
-        if ("all-hosts".equals(segments[1])) {
+        boolean fleet = "all-hosts".equals(segments[1]);
+        if (fleet) {
             step.fleetPoints.increment();
         }
         long intervalEndMillis = dialect == Dialect.RIFFLE ? (ts + windowSeconds) * 1000L : ts * 1000L;
-        step.latency(arrival - intervalEndMillis);
+        step.latency(arrival - intervalEndMillis, fleet);
         step.maxTimestamp.accumulateAndGet(ts, Math::max);
         if (ts <= step.lastWindowSeconds.get()) {
             step.lastRelevantArrival.accumulateAndGet(arrival, Math::max);

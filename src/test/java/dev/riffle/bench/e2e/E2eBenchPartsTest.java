@@ -98,7 +98,10 @@ class E2eBenchPartsTest {
             g.line("production.h0.e2e2.s0-meter.rate-per-second 1 1000", 1_007_250L);
             g.line("production.h0.e2e2.s0-meter.rate-per-second 1 1000", 1_009_000L);
             assertEquals(2_250, step.latencyPercentile(50), 2);
-            assertEquals(4_000, step.latencyMax(), 4);
+            assertEquals(-1, step.fleetLatencyPercentile(99));
+            g.line("production.all-hosts.e2e2.s0-meter.rate-per-second 1 1000", 1_010_000L);
+            assertEquals(5_000, step.fleetLatencyPercentile(99), 5);
+            assertEquals(5_000, step.latencyMax(), 5);
         }
     }
 
@@ -147,9 +150,9 @@ class E2eBenchPartsTest {
     void tableAndPlot() throws Exception {
         List<StepResult> steps = List.of(
                 new StepResult("riffle riemann-tcp", 1_000, 20_000, 8, 160_000, 20_000.0, 160_000, 160_000, 159_000,
-                        0, 96_000, 96_000, -1, 20_000, 2_000, 1_900, 2_800, 3_100, 400, 700, 1.2, 0.3, ""),
+                        0, 96_000, 96_000, -1, 20_000, 2_000, 1_900, 2_800, 3_100, 3_000, 400, 700, 1.2, 0.3, ""),
                 new StepResult("etsy statsd", 1_000, 20_000, 8, 160_000, 20_000.0, -1, -1, 150_000, -1, 96_000,
-                        90_000, 12, 40_000, -1, 40, 60, 70, -1, 80, 0.9, 0.3, "not drained"));
+                        90_000, 12, 40_000, -1, 40, 60, 70, -1, -1, 80, 0.9, 0.3, "not drained"));
         String md = Report.table(steps);
         assertTrue(md.contains("| riffle riemann-tcp | 1,000 | 20,000 | 160,000 |"), md);
         assertTrue(md.contains("| 1,000 (0.63%) |"), md);

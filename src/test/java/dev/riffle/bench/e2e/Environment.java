@@ -35,6 +35,8 @@ final class Environment {
             "  Riffle: window start + 5 s (so the 1 s grace, the commit interval and the sink are in it); Etsy statsd:",
             "  the flush time it stamps (rounded to the second, negatives counted as 0), so its latency is the time",
             "  to format and send a flush, while an event in it waited up to the flush interval before that.",
+            "- **all-hosts p99**: the latency's p99 over the all-hosts (fleet) points only; the fleet stage emits a",
+            "  window once every per-host task has passed it.",
             "- **peak heap**: largest heap in use before a collection in the riffle JVM's `-Xlog:gc` during the step",
             "  (a dash: no collection); **peak RSS**: largest VmRSS sampled every 250 ms (riffle JVM / node).",
             "- **CPU cores**: CPU time of the server process (utime + stime) / wall time of the step (sending and",
