@@ -333,7 +333,7 @@ public final class E2eBench {
                     listener.endpoint() + "," + carbon.endpoint(), o.riffleJavaOpts, riffleEnv());
             try (riffle; ProcWatch watch = new ProcWatch(riffle.pid(), riffle.gcLog())) {
                 String tag = "e2e" + (++stepNumber);
-                CountingGraphite.Tally tally = listener.register(tag, 1_000_000);
+                CountingGraphite.Tally tally = listener.register(tag, 200_000);
                 StepResult r = riffleStep(riffle, watch, listener, Sender.Protocol.TCP, o.carbonSeries,
                         o.carbonRate, o.seconds, tag, tally);
                 String check = checkCarbon(carbon, tally);
