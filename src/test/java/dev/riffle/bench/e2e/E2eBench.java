@@ -153,7 +153,7 @@ public final class E2eBench {
                 List<String> warnings = riffle.warnings(20);
                 if (!warnings.isEmpty()) {
                     notes.add("riffle logged " + warnings.size() + (warnings.size() == 20 ? "+" : "")
-                            + " warnings, the first: `" + warnings.get(0).replace('`', '\'') + "`");
+                            + " warnings after its start (all in bench-results/raw/riffle.log), the first: `" + warnings.get(0).replace('`', '\'') + "`");
                 }
             } finally {
                 copyToRaw(riffle.logFile(), "riffle.log");

@@ -43,6 +43,8 @@ final class RiffleProcess implements AutoCloseable {
     private volatile Status status;
     private volatile boolean ready;
     private volatile boolean closing;
+    private long linesRead;
+    private volatile long readyAtLine;
     private volatile String kafkaBootstrap = "";
     private final Object lock = new Object();
 
@@ -91,6 +93,7 @@ final class RiffleProcess implements AutoCloseable {
             String line;
             while ((line = r.readLine()) != null) {
                 log.println(line);
+                linesRead++;
                 Matcher k = KAFKA.matcher(line);
                 if (k.find()) {
                     kafkaBootstrap = k.group(1);
@@ -103,6 +106,7 @@ final class RiffleProcess implements AutoCloseable {
                     }
                 } else if (READY.matcher(line).find()) {
                     synchronized (lock) {
+                        readyAtLine = linesRead;
                         ready = true;
                         lock.notifyAll();
                     }
@@ -183,11 +187,11 @@ final class RiffleProcess implements AutoCloseable {
         return logFile;
     }
 
-    /** Lines of the log that say WARN or ERROR, at most {@code max}. */
+    /** Lines of the log after the start that say WARN or ERROR, at most {@code max}. */
     List<String> warnings(int max) {
         List<String> out = new ArrayList<>();
         try (var lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
-            lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(max).forEach(out::add);
+            lines.skip(readyAtLine).filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(max).forEach(out::add);
         } catch (IOException | UncheckedIOException e) {
             // no log
         }
