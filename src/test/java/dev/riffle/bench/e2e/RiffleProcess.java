@@ -191,7 +191,8 @@ final class RiffleProcess implements AutoCloseable {
     List<String> warnings(int max) {
         List<String> out = new ArrayList<>();
         try (var lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
-            lines.skip(readyAtLine).filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(max).forEach(out::add);
+            lines.skip(readyAtLine).filter(l -> l.contains("[WARN]") || l.contains("[ERROR]") || l.contains(" WARN ")
+                    || l.contains(" ERROR ")).limit(max).forEach(out::add);
         } catch (IOException | UncheckedIOException e) {
             // no log
         }
