@@ -31,9 +31,9 @@ public final class E2eBench {
     private static final long QUIET_MILLIS = 1_000;
     private static final long DRAIN_TIMEOUT_MILLIS = 30_000;
     /** The carbon-cache step: carbon and a second riffle start, a step, the read-back. */
-    private static final int CARBON_STEP_SECONDS = 40;
+    private static final int CARBON_STEP_SECONDS = 35;
     /** How long past its budget a run may go before the watchdog writes what there is and stops it. */
-    private static final int WATCHDOG_GRACE_SECONDS = 60;
+    private static final int WATCHDOG_GRACE_SECONDS = 30;
     private final String loadAtStart = Environment.loadAverage();
 
     private final Options o;
@@ -130,7 +130,7 @@ public final class E2eBench {
             try (riffle; ProcWatch watch = new ProcWatch(riffle.pid(), riffle.gcLog())) {
                 // an unreported step first, so that the first reported one is not judged on a cold JIT
                 riffleStep(riffle, watch, listener, Sender.Protocol.TCP, 10, Math.min(o.rates.get(0), 5_000),
-                        Math.min(o.seconds, 6), "warm", 0);
+                        Math.min(o.seconds, 4), "warm", 0);
                 for (int series : o.series) {
                     for (long rate : o.rates) {
                         for (Sender.Protocol p : o.protocols) {
@@ -409,7 +409,7 @@ public final class E2eBench {
     /** What the Etsy steps and the carbon step take, roughly, so that the riffle steps leave them their time. */
     private int reserveAfterRiffle() {
         int etsy = o.etsy && o.protocols.contains(Sender.Protocol.STATSD)
-                ? o.series.size() * o.rates.size() * (o.seconds + 2 * o.flushMillis / 1000 + 2) + 5 : 0;
+                ? o.series.size() * o.rates.size() * (o.seconds + 3 * o.flushMillis / 2000 + 1) + 5 : 0;
         return etsy + (o.carbon ? CARBON_STEP_SECONDS : 0);
     }
 

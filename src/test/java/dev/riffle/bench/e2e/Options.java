@@ -22,7 +22,7 @@ final class Options {
             "  --carbon-series 1000 --carbon-rate 5000 --carbon-sample 40",
             "  --riffle true                the riffle steps (false: only Etsy and/or carbon)",
             "  --riffle-java-opts -Xmx1g    RIFFLE_JAVA_OPTS of the riffle JVM (-Xlog:gc is added)",
-            "  --budget-seconds 540         steps that would start after this are skipped (and listed)",
+            "  --budget-seconds 555         steps that would start after this are skipped (and listed)",
             "  --dump-lines 200000          Graphite lines written to OUT/raw/*-points.txt (with arrival millis)",
             "  --label NAME                 put NAME (e.g. smoke) in the file name and title",
             "  --out bench-results          where the .md and .svg go (logs in OUT/raw/)",
@@ -44,7 +44,7 @@ final class Options {
     int carbonSample = 40;
     boolean riffle = true;
     String riffleJavaOpts = "-Xmx1g";
-    int budgetSeconds = 540;
+    int budgetSeconds = 555;
     String label = "";
     long dumpLines = 200_000;
     String out = "bench-results";
