@@ -214,6 +214,11 @@ public final class E2eBench {
                     + "row has the figures of that moment");
             settle(riffle);
         }
+        if (usage.fullGcs() > 0 || usage.longestPauseMs() >= 200) {
+            notes.add(String.format(Locale.ROOT, "%s (%s, %,d series, %,d/s): %d full collection(s) in the riffle "
+                            + "JVM, longest GC pause %.0f ms", tag, protocol.label, series, rate, usage.fullGcs(),
+                    usage.longestPauseMs()));
+        }
         if (!riffle.alive()) {
             throw new IllegalStateException("riffle run exited; see " + riffle.logFile());
         }

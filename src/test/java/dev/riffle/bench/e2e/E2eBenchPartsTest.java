@@ -144,6 +144,9 @@ class E2eBenchPartsTest {
                 + "150M->40M(1024M) 5.123ms"));
         assertEquals(2048, ProcWatch.heapBeforeMiB("[9s] GC(9) Pause Full 2G->1G(4G) 1.0ms"));
         assertEquals(-1, ProcWatch.heapBeforeMiB("[0.004s] Using G1"));
+        assertEquals(476.496, ProcWatch.pauseMillis("[350.715s][info][gc] GC(596) Pause Full (G1 Compaction Pause) "
+                + "1022M->706M(1024M) 476.496ms"), 1e-9);
+        assertEquals(0, ProcWatch.pauseMillis("[349.051s][info][gc] GC(559) To-space exhausted"), 0);
     }
 
     @Test

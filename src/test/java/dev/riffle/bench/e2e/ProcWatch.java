@@ -23,12 +23,17 @@ final class ProcWatch implements AutoCloseable {
     /** Clock ticks per second of /proc/PID/stat; 100 on every Linux this runs on (USER_HZ). */
     private static final double TICKS_PER_SECOND = 100.0;
     private static final Pattern GC_HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+    private static final Pattern GC_PAUSE = Pattern.compile("Pause .* ([0-9.]+)ms$");
 
     record Mark(long nanos, long cpuTicks) {
     }
 
-    /** Over a step: CPU seconds and cores used, peak RSS, the process's VmHWM so far, peak heap (-1 unknown). */
-    record Usage(double seconds, double cpuSeconds, long peakRssKiB, long hwmKiB, long peakHeapMiB) {
+    /**
+     * Over a step: CPU seconds and cores used, peak RSS, the process's VmHWM so far, peak heap (-1 unknown), full
+     * collections and the longest GC pause (ms).
+     */
+    record Usage(double seconds, double cpuSeconds, long peakRssKiB, long hwmKiB, long peakHeapMiB, int fullGcs,
+                 double longestPauseMs) {
         double cores() {
             return seconds <= 0 ? 0 : cpuSeconds / seconds;
         }
@@ -39,6 +44,8 @@ final class ProcWatch implements AutoCloseable {
     private final ScheduledExecutorService sampler;
     private final AtomicLong peakRss = new AtomicLong();
     private final AtomicLong peakHeap = new AtomicLong(-1);
+    private int fullGcs;
+    private double longestPause;
     private long gcLogOffset;
     private final StringBuilder gcPartial = new StringBuilder();
 
@@ -62,6 +69,10 @@ final class ProcWatch implements AutoCloseable {
         sample();
         peakRss.set(statusKiB("VmRSS"));
         peakHeap.set(-1);
+        synchronized (this) {
+            fullGcs = 0;
+            longestPause = 0;
+        }
         return new Mark(System.nanoTime(), cpuTicks(pid));
     }
 
@@ -69,7 +80,9 @@ final class ProcWatch implements AutoCloseable {
         sample();
         double seconds = (System.nanoTime() - mark.nanos()) / 1e9;
         double cpu = (cpuTicks(pid) - mark.cpuTicks()) / TICKS_PER_SECOND;
-        return new Usage(seconds, cpu, peakRss.get(), statusKiB("VmHWM"), peakHeap.get());
+        synchronized (this) {
+            return new Usage(seconds, cpu, peakRss.get(), statusKiB("VmHWM"), peakHeap.get(), fullGcs, longestPause);
+        }
     }
 
     private synchronized void sample() {
@@ -100,10 +113,15 @@ final class ProcWatch implements AutoCloseable {
             gcPartial.append(new String(b, StandardCharsets.UTF_8));
             int nl;
             while ((nl = gcPartial.indexOf("\n")) >= 0) {
-                long before = heapBeforeMiB(gcPartial.substring(0, nl));
+                String line = gcPartial.substring(0, nl);
+                long before = heapBeforeMiB(line);
                 if (before >= 0) {
                     peakHeap.accumulateAndGet(before, Math::max);
                 }
+                if (line.contains("Pause Full")) {
+                    fullGcs++;
+                }
+                longestPause = Math.max(longestPause, pauseMillis(line));
                 gcPartial.delete(0, nl + 1);
             }
             if (gcPartial.length() > 64 * 1024) {
@@ -126,6 +144,12 @@ final class ProcWatch implements AutoCloseable {
             case "G" -> v * 1024;
             default -> v;
         };
+    }
+
+    /** The pause of one {@code -Xlog:gc} line in ms; 0 when the line is not a pause. */
+    static double pauseMillis(String line) {
+        Matcher m = GC_PAUSE.matcher(line.trim());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private long statusKiB(String field) {
