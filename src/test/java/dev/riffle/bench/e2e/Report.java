@@ -97,7 +97,7 @@ final class Report {
         int left = 70;
         int top = 50;
         int gap = 90;
-        int legendH = 22 * ((targets.size() * seriesCounts.size() + 2) / 3) + 30;
+        int legendH = 22 * ((targets.size() * seriesCounts.size() + 2) / 2) + 30;
         int width = left + 2 * panelW + gap + 30;
         int height = top + panelH + 60 + legendH;
         StringBuilder svg = new StringBuilder();
@@ -131,8 +131,8 @@ final class Report {
             polyline(svg, pts, origins[1], top, panelW, panelH, xMax, yMaxL, color, dash, 1, true, s -> s.p50Ms());
             polyline(svg, pts, origins[1], top, panelW, panelH, xMax, yMaxL, color, dash, 2.5, false,
                     s -> s.p99Ms());
-            int lx = left + (legend % 3) * 300;
-            int ly = top + panelH + 60 + (legend / 3) * 22;
+            int lx = left + (legend % 2) * (panelW + gap); // two columns, under the two panels
+            int ly = top + panelH + 60 + (legend / 2) * 22;
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
                     + "stroke-width=\"2.5\"%s/>\n", lx, ly - 4, lx + 36, ly - 4, color, dashAttr(dash)));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s, %,d series</text>\n", lx + 44, ly,
