@@ -165,6 +165,12 @@ class E2eBenchPartsTest {
         DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8))); // well-formed XML
         assertTrue(svg.contains("etsy statsd, 1,000 series"));
+        List<StepResult> back = Replot.parse(md.lines().toList()); // what Replot draws again from a result file
+        assertEquals(2, back.size());
+        assertEquals("etsy statsd", back.get(1).target());
+        assertEquals(159_000, back.get(0).counted());
+        assertEquals(-1, back.get(1).p50Ms());
+        assertEquals(1_900, back.get(0).p99Ms());
         assertEquals(25_000, Report.niceCeiling(21_000), 0);
         assertEquals(60_000, Report.niceCeiling(60_000), 0);
         assertEquals("2.5k", Report.shortNumber(2_500));
