@@ -169,8 +169,10 @@ class E2eBenchPartsTest {
         assertEquals(2, back.size());
         assertEquals("etsy statsd", back.get(1).target());
         assertEquals(159_000, back.get(0).counted());
-        assertEquals(-1, back.get(1).p50Ms());
-        assertEquals(1_900, back.get(0).p99Ms());
+        assertEquals(40, back.get(1).p50Ms());
+        assertEquals(-1, back.get(1).fleetP99Ms());
+        assertEquals(1_900, back.get(0).p50Ms());
+        assertEquals(2_800, back.get(0).p99Ms());
         assertEquals(25_000, Report.niceCeiling(21_000), 0);
         assertEquals(60_000, Report.niceCeiling(60_000), 0);
         assertEquals("2.5k", Report.shortNumber(2_500));
