@@ -89,6 +89,7 @@ public final class E2eBench {
             exit = 1;
         }
         bench.write();
+        deleteQuietly(runDir); // the broker's log and carbon's files: hundreds of MB after a full run
         System.exit(exit); // no leftover thread keeps the JVM alive
     }
 
@@ -485,6 +486,14 @@ public final class E2eBench {
         Files.writeString(dir.resolve(base + ".svg"), Report.svg(results, title), StandardCharsets.UTF_8);
         System.out.println(md);
         log("wrote " + dir.resolve(base + ".md") + " and .svg");
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            log("could not delete " + dir + ": " + e);
+        }
     }
 
     private static int targetOrder(String target) {
