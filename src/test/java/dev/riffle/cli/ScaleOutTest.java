@@ -3,7 +3,6 @@ package dev.riffle.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.riffle.client.RiemannMessage;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -110,28 +109,13 @@ class ScaleOutTest {
                         riffle(s3, "streams3", "streams");
                         killed = true;
                     }
-                    RiemannMessage msg = new RiemannMessage();
-                    Map<String, Long> inMsg = new TreeMap<>();
-                    for (int i = 0; i < 20; i++) {
-                        String host = "h" + r.nextInt(16);
-                        msg.event((now - r.nextInt(300)) * 1000, host, "req", null, null, 1.0, null, Map.of(),
-                                "production", "meter");
-                        inMsg.merge(host, 1L, Long::sum);
-                    }
-                    TimeEndToEndTest.sendTcp(s, msg);
-                    TimeEndToEndTest.awaitOk(s);
-                    inMsg.forEach((h, n) -> acked.merge(h, n, Long::sum));
+                    TimeEndToEndTest.sendAckedMeters(s, r, 16, now, acked);
                     Thread.sleep(20);
                 }
                 long total = acked.values().stream().mapToLong(Long::longValue).sum();
                 // the bridge ticks on; the dead member's tasks move after its session (10 s) and restore
                 Map<String, Double> live = points.until(p -> fleetTotal(p) >= total, Duration.ofSeconds(90));
-                Map<String, Long> counted = new TreeMap<>();
-                live.forEach((point, value) -> {
-                    if (point.startsWith("production.h") && point.contains(".req.rate-per-second ")) {
-                        counted.merge(point.split("[. ]")[1], Math.round(value * 5), Long::sum);
-                    }
-                });
+                Map<String, Long> counted = TimeEndToEndTest.countedPerHost(live);
                 assertEquals(acked, counted, "acknowledged vs counted, per host");
                 assertEquals(total, fleetTotal(live), "acknowledged vs counted, all-hosts");
                 live.forEach((point, value) -> assertTrue(!point.startsWith("riffle.late-events") || value == 0.0,

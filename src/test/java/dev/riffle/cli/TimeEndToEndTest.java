@@ -133,6 +133,35 @@ class TimeEndToEndTest extends WithKafka {
         out.flush();
     }
 
+    /**
+     * One Msg of 20 meter events of hosts h0..h{hosts-1}, stamped up to 300 ms before {@code now}, sent and
+     * acknowledged (Kafka has them); adds them to {@code acked} per host.
+     */
+    static void sendAckedMeters(Socket s, Random r, int hosts, long now, Map<String, Long> acked) throws Exception {
+        RiemannMessage msg = new RiemannMessage();
+        Map<String, Long> inMsg = new TreeMap<>();
+        for (int i = 0; i < 20; i++) {
+            String host = "h" + r.nextInt(hosts);
+            msg.event((now - r.nextInt(300)) * 1000, host, "req", null, null, 1.0, null, Map.of(), "production",
+                    "meter");
+            inMsg.merge(host, 1L, Long::sum);
+        }
+        sendTcp(s, msg);
+        awaitOk(s);
+        inMsg.forEach((h, n) -> acked.merge(h, n, Long::sum));
+    }
+
+    /** Events per host as the points count them: each window's rate per second x 5 s, summed. */
+    static Map<String, Long> countedPerHost(Map<String, Double> points) {
+        Map<String, Long> counted = new TreeMap<>();
+        points.forEach((point, value) -> {
+            if (point.startsWith("production.h") && point.contains(".req.rate-per-second ")) {
+                counted.merge(point.split("[. ]")[1], Math.round(value * 5), Long::sum);
+            }
+        });
+        return counted;
+    }
+
     static void awaitOk(Socket s) throws Exception {
         DataInputStream in = new DataInputStream(s.getInputStream());
         assertEquals(null, RiemannMessage.replyError(in.readNBytes(in.readInt())));
@@ -240,17 +269,7 @@ class TimeEndToEndTest extends WithKafka {
                         second.close(); // and back
                         left = true;
                     }
-                    RiemannMessage msg = new RiemannMessage();
-                    Map<String, Long> inMsg = new TreeMap<>();
-                    for (int i = 0; i < 20; i++) {
-                        String host = "h" + r.nextInt(24);
-                        msg.event((now - r.nextInt(300)) * 1000, host, "req", null, null, 1.0, null, Map.of(),
-                                "production", "meter");
-                        inMsg.merge(host, 1L, Long::sum);
-                    }
-                    sendTcp(s, msg);
-                    awaitOk(s); // acknowledged: Kafka has them
-                    inMsg.forEach((h, n) -> acked.merge(h, n, Long::sum));
+                    sendAckedMeters(s, r, 24, now, acked);
                     Thread.sleep(20);
                 }
             }
@@ -267,13 +286,7 @@ class TimeEndToEndTest extends WithKafka {
             long late = first.counters().lateEvents() + (second == null ? 0 : second.counters().lateEvents());
             assertEquals(0, late, "late events across the rebalances");
         }
-        Map<String, Long> counted = new TreeMap<>();
-        live.forEach((point, value) -> {
-            String[] parts = point.split("[. ]");
-            if (point.startsWith("production.h") && point.contains(".req.rate-per-second ")) {
-                counted.merge(parts[1], Math.round(value * 5), Long::sum); // rate per second x 5 s = events
-            }
-        });
+        Map<String, Long> counted = countedPerHost(live);
         assertEquals(acked, counted, "events acknowledged vs counted, per host");
 
         assertEquals(live, replay(id, e));
