@@ -140,8 +140,10 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
 
     private final WindowBook.Output emitting = new WindowBook.Output() {
         @Override
-        public void point(long start, Aggregate a) {
-            counters.pointsEmitted.add(points.emit(a, start));
+        public int point(long start, Aggregate a) {
+            int n = points.emit(a, start);
+            counters.pointsEmitted.add(n);
+            return n;
         }
 
         @Override

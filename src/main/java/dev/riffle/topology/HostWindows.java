@@ -36,6 +36,8 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     static final String TO_POINTS = "host-points-out";
     static final String TO_FLEET = RiffleTopology.FLEET_PARTIALS + "-repartition-filter";
     private static final int CLOCKS_FORMAT = 1;
+    /** how soon the next slice of a window being closed is made */
+    private static final long RESUME_MS = 10;
     private static final Logger log = LoggerFactory.getLogger(HostWindows.class);
 
     private final Rules rules;
@@ -61,7 +63,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     private long announced;
     private boolean hasAnnounced;
     private long lastWarning;
-    /** a closing window's partials, by fleet series */
+    /** a closing window's partials, by fleet series, until its slice ends */
     private final Map<Series, Aggregate> partials = new HashMap<>();
     private int emitted;
 
@@ -100,6 +102,9 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         hasAnnounced = false;
         restore(journal.load(book));
         store.beforeCommit(() -> journal.save(book, clocks()));
+        // scheduling only: which windows close, and when, is decided by the ticks, never by this clock
+        context.schedule(java.time.Duration.ofMillis(RESUME_MS), org.apache.kafka.streams.processor.PunctuationType
+                .WALL_CLOCK_TIME, now -> resumeClosing());
     }
 
     private byte[] clocks() {
@@ -211,7 +216,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     /** Counts one of this task's own occurrences (late, clock-ahead) in the earliest window still open. */
     private void selfCount(Series series) {
         long clock = watermark != Long.MIN_VALUE ? watermark : eventTime;
-        long at = Math.max(book.nextClose(), clock == Long.MIN_VALUE ? Long.MIN_VALUE : book.startOf(clock));
+        long at = Math.max(book.firstOpen(), clock == Long.MIN_VALUE ? Long.MIN_VALUE : book.startOf(clock));
         if (at == Long.MIN_VALUE) {
             return; // nothing has a time yet: the status line still counts it
         }
@@ -267,14 +272,35 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     }
 
     private void closeUpTo(long time) {
-        long before = book.nextClose();
         if (time != Long.MIN_VALUE) {
-            book.closeThrough(book.startOf(time - rules.graceMs - rules.windowMs), false, closing);
+            closeSlice(book.startOf(time - rules.graceMs - rules.windowMs));
         }
         announce();
+    }
+
+    /**
+     * Closes at most one slice ({@code topology.close_slice_points}) of what is due, then lets the stream thread
+     * commit (the slice's points become visible to the sink while the next is made) and serve its other tasks;
+     * the punctuator resumes. Each slice's fleet partials go out with it, so a restore in the middle of a window
+     * neither loses nor repeats any.
+     */
+    private void closeSlice(long through) {
+        long before = book.nextClose();
+        long[] position = book.closingState();
+        book.closeSome(through, rules.closeSlicePoints, false, closing);
         if (book.nextClose() != before) {
             counters.closed.put("host-" + upstream, book.nextClose());
+        }
+        if (book.nextClose() != before || !java.util.Arrays.equals(position, book.closingState())) {
             context.commit(); // points become visible at commit: now, not a commit interval later
+        }
+    }
+
+    /** The punctuator's turn: the next slice of a window being closed, if any. */
+    private void resumeClosing() {
+        if (book.closingPending()) {
+            closeSlice(Long.MIN_VALUE);
+            announce();
         }
     }
 
@@ -295,14 +321,17 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
 
     private final WindowBook.Output closing = new WindowBook.Output() {
         @Override
-        public void point(long start, Aggregate a) {
+        public int point(long start, Aggregate a) {
             Series s = a.series;
+            int n = 0;
             if (s.host() != null) {
-                emitted += points.emit(a, start);
+                n = points.emit(a, start);
+                emitted += n;
             }
             if (s.fleetHost() != null) {
                 partials.computeIfAbsent(s.fleet(), Aggregate::new).merge(a);
             }
+            return Math.max(n, 1);
         }
 
         @Override
@@ -312,18 +341,27 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         }
 
         @Override
+        public void sliceDone(long start) {
+            forwardPartials(start);
+        }
+
+        @Override
         public void closed(long start) {
-            counters.pointsEmitted.add(emitted);
-            if (emitted > 0) {
-                partials.computeIfAbsent(pointsEmitted.fleet(), Aggregate::new)
-                        .addCount(start, emitted, start + rules.defaultTtlMs);
-            }
-            emitted = 0;
-            for (Aggregate p : partials.values()) {
-                context.forward(new Record<>(FleetRecord.key(p.series), FleetRecord.partial(start, p), start),
-                        TO_FLEET);
-            }
-            partials.clear();
+            forwardPartials(start);
         }
     };
+
+    /** The fleet partials and the points count of the slice that just ended. */
+    private void forwardPartials(long start) {
+        counters.pointsEmitted.add(emitted);
+        if (emitted > 0) {
+            partials.computeIfAbsent(pointsEmitted.fleet(), Aggregate::new)
+                    .addCount(start, emitted, start + rules.defaultTtlMs);
+        }
+        emitted = 0;
+        for (Aggregate p : partials.values()) {
+            context.forward(new Record<>(FleetRecord.key(p.series), FleetRecord.partial(start, p), start), TO_FLEET);
+        }
+        partials.clear();
+    }
 }

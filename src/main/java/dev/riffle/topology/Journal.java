@@ -25,13 +25,14 @@ import java.util.function.Consumer;
  * chunks are deleted when it is dropped. The fill-in table is rewritten when it changes (at a window close), and
  * one meta record holds the format version, the book's position and the owner's clocks.
  *
- * <p>Format {@value #FORMAT}, keys: {@code M} (meta: format byte, sequence, fill parts, next close, owner's
- * clocks); {@code F}+part; {@code W}+window start+sequence; kinds by their stable code. Format 0 (Riffle before
- * ticks: keys {@code m}, {@code f}, {@code w}, kinds by position, no format byte) is read and rewritten in the
- * current format at the next commit.
+ * <p>Format {@value #FORMAT}, keys: {@code M} (meta: format byte, sequence, fill parts, next close, the closing
+ * position: target, window, part, position; owner's clocks); {@code F}+part; {@code W}+window start+sequence;
+ * kinds by their stable code. Format 1 (no closing position: windows closed in one go) is read, and the meta
+ * rewritten at the next commit. Format 0 (Riffle before ticks: keys {@code m}, {@code f}, {@code w}, kinds by
+ * position, no format byte) is read and rewritten in the current format at the next commit.
  */
 final class Journal implements WindowBook.Changes {
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     private static final int CHUNK_BYTES = 256 * 1024; // well below the 1 MB default record limit
 
     private final JournalStore store;
@@ -123,9 +124,11 @@ final class Journal implements WindowBook.Changes {
     }
 
     private byte[] meta(WindowBook book, byte[] clocks) {
-        ByteBuffer b = ByteBuffer.allocate(21 + clocks.length);
-        b.put((byte) FORMAT).putInt(sequence).putInt(fillParts).putLong(book.nextClose()).putInt(clocks.length)
-                .put(clocks);
+        long[] closing = book.closingState();
+        ByteBuffer b = ByteBuffer.allocate(42 + clocks.length);
+        b.put((byte) FORMAT).putInt(sequence).putInt(fillParts).putLong(book.nextClose())
+                .putLong(closing[0]).putLong(closing[1]).put((byte) closing[2]).putInt((int) closing[3])
+                .putInt(clocks.length).put(clocks);
         return b.array();
     }
 
@@ -148,14 +151,17 @@ final class Journal implements WindowBook.Changes {
                     case 'M' -> {
                         ByteBuffer b = ByteBuffer.wrap(value);
                         int format = b.get();
-                        if (format != FORMAT) {
+                        if (format != FORMAT && format != 1) {
                             throw new IncompatibleStateException(store.name(), "format " + format);
                         }
                         sequence = b.getInt();
                         fillParts = b.getInt();
                         book.restoreNextClose(b.getLong());
+                        if (format >= 2) { // format 1 had no closing in slices: nothing was half closed
+                            book.restoreClosing(b.getLong(), b.getLong(), b.get(), b.getInt());
+                        }
                         clocks[0] = new Clocks(FORMAT, bytes(b));
-                        lastMeta = value;
+                        lastMeta = format == FORMAT ? value : null;
                     }
                     case 'F' -> readEntries(value, in -> book.restoreFill(Aggregate.readSeries(in, false),
                             in.readLong(), in.readLong()));

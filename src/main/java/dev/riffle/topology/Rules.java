@@ -20,6 +20,7 @@ final class Rules {
     final long fleetLatenessMs;
     final long maxClockAheadMs;
     final long bridgeTimeoutMs;
+    final int closeSlicePoints;
     final boolean untaggedAsGauge;
     final String selfHost;
     final Router router;
@@ -49,6 +50,7 @@ final class Rules {
         fleetLatenessMs = config.get(TopologyKeys.FLEET_LATENESS_MS);
         maxClockAheadMs = config.get(TopologyKeys.MAX_CLOCK_AHEAD_MS);
         bridgeTimeoutMs = config.get(TopologyKeys.BRIDGE_TIMEOUT_MS);
+        closeSlicePoints = config.get(TopologyKeys.CLOSE_SLICE_POINTS);
         untaggedAsGauge = config.get(TopologyKeys.UNTAGGED_AS_GAUGE);
         selfHost = config.get(TopologyKeys.SELF_HOST);
         router = new Router(config.get(TopologyKeys.ENVIRONMENTS), config.get(TopologyKeys.FLEET_HOSTS));

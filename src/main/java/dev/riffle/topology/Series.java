@@ -7,6 +7,15 @@ package dev.riffle.topology;
  * {@code host} is the pseudo-host and {@code fleetHost} is null.
  */
 record Series(String host, String service, Kind kind, String fleetHost) {
+    /**
+     * A total order that depends on the series' names only (never on hashes or insertion order), so that a
+     * window closed in slices is closed in the same order after a restore.
+     */
+    static final java.util.Comparator<Series> ORDER = java.util.Comparator
+            .comparing(Series::host, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
+            .thenComparing(Series::service)
+            .thenComparingInt(s -> s.kind().code)
+            .thenComparing(Series::fleetHost, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
 
     /** The series this one's partials are merged into by the fleet stage. */
     Series fleet() {

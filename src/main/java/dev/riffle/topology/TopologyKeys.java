@@ -65,8 +65,18 @@ public final class TopologyKeys {
             "warm copies of each task's state on other instances (num.standby.replicas): faster take-over, more"
             + " changelog reading and memory");
 
+    /**
+     * Closing a window emits a point per series (and a 0.0 per silent meter): with 100k+ series that is seconds of
+     * work, which must not hold the stream thread's other tasks (their events would wait) nor the sink (points
+     * become visible at commit). So a close is done in slices of about this many points, each committed.
+     */
+    public static final ConfigKey<Integer> CLOSE_SLICE_POINTS = ConfigKey.integer("topology.close_slice_points",
+            20_000, 1, 10_000_000, "points one turn of closing a window emits before the stream thread commits"
+                    + " them and serves its other tasks");
+
     /** the topology's own keys ({@link #WINDOW_SECONDS} and {@link #GRACE_MS} are listed in CommonKeys) */
     public static final List<ConfigKey<?>> ALL = List.of(APPLICATION_ID, ENVIRONMENTS, METER_SUFFIX, THREADS,
             COMMIT_INTERVAL_MS, FLEET_HOSTS, OCCURRENCE_SUFFIX, PERCENTILE_SUFFIX, PERCENTILES, DEFAULT_TTL_SECONDS,
-            UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, MAX_CLOCK_AHEAD_MS, BRIDGE_TIMEOUT_MS, STANDBY_REPLICAS);
+            UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, MAX_CLOCK_AHEAD_MS, BRIDGE_TIMEOUT_MS, STANDBY_REPLICAS,
+            CLOSE_SLICE_POINTS);
 }

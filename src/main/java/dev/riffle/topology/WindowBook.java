@@ -1,7 +1,9 @@
 package dev.riffle.topology;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -20,11 +22,15 @@ import java.util.TreeMap;
 final class WindowBook {
     /** Where closing a window goes. */
     interface Output {
-        /** The final aggregate of one series in a closing (or corrected) window. */
-        void point(long start, Aggregate aggregate);
+        /** The final aggregate of one series in a closing (or corrected) window; returns the points it made. */
+        int point(long start, Aggregate aggregate);
 
         /** The 0.0 of a meter silent in the window while its last event has not expired. */
         void zero(long start, Series meter);
+
+        /** When a slice of a window's points ends and the window is not closed yet. */
+        default void sliceDone(long start) {
+        }
 
         /** After the points and zeros of one window. */
         default void closed(long start) {
@@ -58,8 +64,21 @@ final class WindowBook {
     private final TreeMap<Long, Window> windows = new TreeMap<>();
     /** meters that may need a 0.0: series -> its last event's time and expiry */
     private final Map<Series, long[]> fills = new HashMap<>();
+    private static final Comparator<Aggregate> BY_SERIES = Comparator.comparing(a -> a.series, Series.ORDER);
+    private static final int POINTS = 0;
+    private static final int ZEROS = 1;
+
     /** windows starting before this have been closed (emitted); MIN until the first close */
     private long nextClose = Long.MIN_VALUE;
+    /** windows starting at or before this are closed or being closed: MIN until the first close */
+    private long closeTarget = Long.MIN_VALUE;
+    /** the window being closed in slices, MIN when none; then which part of it, and how far */
+    private long closing = Long.MIN_VALUE;
+    private int phase = POINTS;
+    private int position;
+    /** what the slices of the closing window go through: built at its first slice (again after a restore) */
+    private Aggregate[] closingPoints;
+    private Series[] closingZeros;
     private Changes changes = UNTRACKED;
     private Window current;
 
@@ -75,12 +94,24 @@ final class WindowBook {
         return Math.floorDiv(timeMs, windowMs) * windowMs;
     }
 
+    /** Whether a window is closed or being closed: an event for it is late. */
     boolean isClosed(long start) {
-        return start < nextClose;
+        return start < nextClose || start <= closeTarget;
     }
 
+    /** The first window not completely closed yet (its points may be partly out). */
     long nextClose() {
         return nextClose;
+    }
+
+    /** The first window that still takes data. */
+    long firstOpen() {
+        return closeTarget == Long.MIN_VALUE ? nextClose : Math.max(nextClose, closeTarget + windowMs);
+    }
+
+    /** Whether a window is closed only partly (call {@link #closeSome} again). */
+    boolean closingPending() {
+        return closing != Long.MIN_VALUE || (closeTarget != Long.MIN_VALUE && nextToClose() <= closeTarget);
     }
 
     /** The aggregate of a series in the window starting at {@code start}, created when new; marked changed. */
@@ -106,37 +137,132 @@ final class WindowBook {
      * @param keep whether closed windows stay (fleet, for corrections) or are dropped (per-host)
      */
     void closeThrough(long lastStart, boolean keep, Output out) {
+        closeSome(lastStart, Integer.MAX_VALUE, keep, out);
+    }
+
+    /**
+     * Like {@link #closeThrough}, but stops once about {@code budget} points have been emitted: a window of many
+     * series is closed in slices, and the caller lets other work (and a commit) run between them. A window is
+     * closed in {@link Series#ORDER}, its aggregates first and then its zeros, so that a slice boundary saved by
+     * the journal means the same thing after a restore. Every window through the target counts as closed from
+     * the first call on (an event for it is late), although its points are only complete at {@link
+     * Output#closed}.
+     *
+     * @return true when every window through the target (the highest {@code lastStart} asked for) is closed
+     */
+    boolean closeSome(long lastStart, int budget, boolean keep, Output out) {
         current = null;
-        long start = nextClose != Long.MIN_VALUE ? nextClose : windows.isEmpty() ? Long.MAX_VALUE : windows.firstKey();
-        while (start <= lastStart) {
-            if (fills.isEmpty()) { // nothing owed to silent windows: skip straight to the next one with data
-                Long next = windows.ceilingKey(start);
-                if (next == null || next > lastStart) {
-                    nextClose = lastStart + windowMs;
-                    return;
-                }
-                start = next;
-            }
-            Window w = keep ? windows.get(start) : windows.remove(start);
-            if (w != null) {
-                for (Aggregate a : w.aggregates.values()) {
-                    out.point(start, a);
-                    if (a.series.kind() == Kind.METER && a.series.host() != null) {
-                        trackMeter(a);
+        closeTarget = Math.max(closeTarget, lastStart);
+        int left = budget;
+        while (true) {
+            if (closing == Long.MIN_VALUE) {
+                long start = nextToClose();
+                if (start > closeTarget) { // nothing (left) to close before the target: time has passed all the same
+                    if (closeTarget != Long.MIN_VALUE && (nextClose == Long.MIN_VALUE || nextClose <= closeTarget)) {
+                        nextClose = closeTarget + windowMs;
                     }
+                    return true;
                 }
-                if (!keep) {
-                    changes.dropped(w);
-                }
+                closing = start;
+                phase = POINTS;
+                position = 0;
             }
-            fillSilent(start, w, out);
-            out.closed(start);
-            nextClose = start + windowMs;
-            start = nextClose;
+            if (left <= 0) {
+                out.sliceDone(closing);
+                return false;
+            }
+            left -= emitSome(left, keep, out);
         }
-        if (nextClose == Long.MIN_VALUE || nextClose <= lastStart) {
-            nextClose = lastStart + windowMs; // nothing (left) to close before it: time has passed all the same
+    }
+
+    /** The first window to close: the next one, or (when no meter is owed a 0.0) the next one with data. */
+    private long nextToClose() {
+        long start = nextClose != Long.MIN_VALUE ? nextClose : windows.isEmpty() ? Long.MAX_VALUE : windows.firstKey();
+        if (fills.isEmpty() && start != Long.MAX_VALUE) {
+            Long next = windows.ceilingKey(start);
+            return next == null ? Long.MAX_VALUE : next;
         }
+        return start;
+    }
+
+    /** Emits up to {@code budget} points of the window being closed (finishing it when all are out). */
+    private int emitSome(int budget, boolean keep, Output out) {
+        Window w = windows.get(closing);
+        int emitted = 0;
+        if (phase == POINTS) {
+            if (closingPoints == null) {
+                closingPoints = sortedAggregates(w);
+            }
+            while (position < closingPoints.length && emitted < budget) {
+                emitted += out.point(closing, closingPoints[position++]);
+            }
+            if (position < closingPoints.length) {
+                return emitted;
+            }
+            closingPoints = null;
+            phase = ZEROS;
+            position = 0;
+        }
+        if (closingZeros == null) {
+            closingZeros = silentMeters(closing, w);
+        }
+        while (position < closingZeros.length && emitted < budget) {
+            out.zero(closing, closingZeros[position++]);
+            emitted++;
+        }
+        if (position == closingZeros.length) {
+            finish(w, keep, out);
+        }
+        return emitted;
+    }
+
+    /**
+     * The window's aggregates in {@link Series#ORDER}; its meters are tracked for fill-in here, before any point
+     * is out (tracking again after a restore changes nothing).
+     */
+    private Aggregate[] sortedAggregates(Window w) {
+        if (w == null) {
+            return new Aggregate[0];
+        }
+        Aggregate[] sorted = w.aggregates.values().toArray(new Aggregate[0]);
+        Arrays.sort(sorted, BY_SERIES);
+        for (Aggregate a : sorted) {
+            if (a.series.kind() == Kind.METER && a.series.host() != null) {
+                trackMeter(a);
+            }
+        }
+        return sorted;
+    }
+
+    /** The meters owed a 0.0 in the window at {@code start}: not expired, and silent in it; in series order. */
+    private Series[] silentMeters(long start, Window w) {
+        List<Series> silent = new ArrayList<>();
+        for (Map.Entry<Series, long[]> e : fills.entrySet()) {
+            if (start < e.getValue()[1] && (w == null || !w.aggregates.containsKey(e.getKey()))) {
+                silent.add(e.getKey());
+            }
+        }
+        Series[] sorted = silent.toArray(new Series[0]);
+        Arrays.sort(sorted, Series.ORDER);
+        return sorted;
+    }
+
+    private void finish(Window w, boolean keep, Output out) {
+        long start = closing;
+        if (!keep && w != null) {
+            windows.remove(start);
+            changes.dropped(w);
+        }
+        // meters whose last event expires by the next window are owed nothing more
+        if (fills.values().removeIf(last -> last[1] <= start + windowMs)) {
+            changes.fillsChanged();
+        }
+        closing = Long.MIN_VALUE;
+        closingZeros = null;
+        phase = POINTS;
+        position = 0;
+        nextClose = start + windowMs;
+        out.closed(start);
     }
 
     /**
@@ -178,21 +304,6 @@ final class WindowBook {
         }
     }
 
-    private void fillSilent(long start, Window window, Output out) {
-        Iterator<Map.Entry<Series, long[]>> it = fills.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Series, long[]> e = it.next();
-            long expiry = e.getValue()[1];
-            if (start < expiry && (window == null || !window.aggregates.containsKey(e.getKey()))) {
-                out.zero(start, e.getKey());
-            }
-            if (expiry <= start + windowMs) {
-                it.remove();
-                changes.fillsChanged();
-            }
-        }
-    }
-
     // ---- for the journal: what to save, and how to rebuild
 
     Collection<Window> windows() {
@@ -206,6 +317,21 @@ final class WindowBook {
 
     void restoreNextClose(long next) {
         nextClose = next;
+    }
+
+    /** The closing position, as {@link #closingState} gave it. */
+    void restoreClosing(long target, long window, int part, int done) {
+        closeTarget = target;
+        closing = window;
+        phase = part;
+        position = done;
+        closingPoints = null;
+        closingZeros = null;
+    }
+
+    /** What the journal saves of the closing: target, window (MIN: none), part and position in it. */
+    long[] closingState() {
+        return new long[] {closeTarget, closing, phase, position};
     }
 
     void restoreFill(Series meter, long lastTime, long expiry) {

@@ -73,6 +73,8 @@ class ExactlyOnceTest extends WithKafka {
             env.put("RIFFLE_TOPOLOGY_APPLICATION_ID", id);
             env.put("RIFFLE_TOPOLOGY_GRACE_MS", Long.toString(GRACE));
             env.put("RIFFLE_TOPOLOGY_COMMIT_INTERVAL_MS", "100"); // frequent commits: a kill lands mid-stream
+            // windows closed in many small slices, each committed: a kill lands in the middle of a window's close
+            env.put("RIFFLE_TOPOLOGY_CLOSE_SLICE_POINTS", "25");
             // tasks reach the far-future sentinel at different times; the fleet must wait for the slowest
             env.put("RIFFLE_TOPOLOGY_FLEET_LATENESS_MS", Long.toString(2 * (SENTINEL - T0)));
             config = Config.load(null, env, Harness.KEYS);
