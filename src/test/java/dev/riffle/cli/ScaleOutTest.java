@@ -64,10 +64,8 @@ class ScaleOutTest {
         throw new AssertionError(name + " did not say '" + text + "':\n" + Files.readString(log));
     }
 
-    @Test
-    void killingAStreamsProcessUnderLoadLosesAndDoublesNothing() throws Exception {
-        int kafkaPort = freePort();
-        int riemannPort = freePort();
+    /** The settings every process of a test shares: its ports, data dir, frequent commits and status lines. */
+    Map<String, String> env(int kafkaPort, int riemannPort) {
         Map<String, String> env = new HashMap<>();
         env.put("RIFFLE_DATA_DIR", dir.resolve("data").toString());
         env.put("RIFFLE_KAFKA_PORT", Integer.toString(kafkaPort));
@@ -77,18 +75,29 @@ class ScaleOutTest {
         env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
         env.put("RIFFLE_TOPOLOGY_COMMIT_INTERVAL_MS", "200");
         env.put("RIFFLE_STATUS_INTERVAL_SECONDS", "1");
+        return env;
+    }
+
+    /** {@code riffle streams} in its own JVM with its own state dir. */
+    Process streams(Map<String, String> client, String name) throws Exception {
+        Map<String, String> own = new HashMap<>(client);
+        own.put("RIFFLE_DATA_DIR", dir.resolve(name).toString());
+        return riffle(own, name, "streams");
+    }
+
+    @Test
+    void killingAStreamsProcessUnderLoadLosesAndDoublesNothing() throws Exception {
+        int kafkaPort = freePort();
+        int riemannPort = freePort();
+        Map<String, String> env = env(kafkaPort, riemannPort);
         try {
             riffle(env, "broker", "broker");
             await("broker", "riffle broker ready");
             Map<String, String> client = new HashMap<>(env);
             client.put("RIFFLE_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort);
             riffle(client, "bridge", "bridge");
-            Map<String, String> s1 = new HashMap<>(client);
-            s1.put("RIFFLE_DATA_DIR", dir.resolve("s1").toString());
-            Process first = riffle(s1, "streams1", "streams");
-            Map<String, String> s2 = new HashMap<>(client);
-            s2.put("RIFFLE_DATA_DIR", dir.resolve("s2").toString());
-            riffle(s2, "streams2", "streams");
+            Process first = streams(client, "streams1");
+            streams(client, "streams2");
             await("bridge", "listening on");
             await("streams1", "RUNNING");
             await("streams2", "RUNNING");
@@ -104,28 +113,98 @@ class ScaleOutTest {
                     long now = System.currentTimeMillis();
                     if (!killed && now > start + 8_000) {
                         first.destroyForcibly(); // SIGKILL: no close, no commit, mid-transaction
-                        Map<String, String> s3 = new HashMap<>(client);
-                        s3.put("RIFFLE_DATA_DIR", dir.resolve("s3").toString());
-                        riffle(s3, "streams3", "streams");
+                        streams(client, "streams3");
                         killed = true;
                     }
                     TimeEndToEndTest.sendAckedMeters(s, r, 16, now, acked);
                     Thread.sleep(20);
                 }
-                long total = acked.values().stream().mapToLong(Long::longValue).sum();
                 // the bridge ticks on; the dead member's tasks move after its session (10 s) and restore
-                Map<String, Double> live = points.until(p -> fleetTotal(p) >= total, Duration.ofSeconds(90));
-                Map<String, Long> counted = TimeEndToEndTest.countedPerHost(live);
-                assertEquals(acked, counted, "acknowledged vs counted, per host");
-                assertEquals(total, fleetTotal(live), "acknowledged vs counted, all-hosts");
-                live.forEach((point, value) -> assertTrue(!point.startsWith("riffle.late-events") || value == 0.0,
-                        "late events: " + point + " " + value));
+                assertCountedAsAcknowledged(points, acked);
             }
         } finally {
             for (Process p : processes) {
                 p.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * Stalls under live load, with windows closed in slices of 5 points (so every close spans many commits):
+     * the broker stopped (SIGSTOP) for 4 s, so that commits in flight, the bridge's acks and its ticks all wait
+     * (a long commit); then the only streams JVM stopped for 12 s, past its 10 s session and its transaction's
+     * timeout (a paused thread: the group moves on without it, its transaction is aborted, and when it wakes it
+     * is fenced and restores its tasks). Every acknowledged event is counted once; none is late.
+     */
+    @Test
+    void aLongCommitAndAPausedStreamsJvmUnderLoadLoseNothing() throws Exception {
+        int kafkaPort = freePort();
+        int riemannPort = freePort();
+        Map<String, String> env = env(kafkaPort, riemannPort);
+        env.put("RIFFLE_TOPOLOGY_CLOSE_SLICE_POINTS", "5");
+        try {
+            Process broker = riffle(env, "broker", "broker");
+            await("broker", "riffle broker ready");
+            Map<String, String> client = new HashMap<>(env);
+            client.put("RIFFLE_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort);
+            riffle(client, "bridge", "bridge");
+            Process streams = streams(client, "streams1");
+            await("bridge", "listening on");
+            await("streams1", "RUNNING");
+
+            Map<String, Long> acked = new TreeMap<>();
+            Random r = new Random(6);
+            try (TimeEndToEndTest.Points points = new TimeEndToEndTest.Points("127.0.0.1:" + kafkaPort,
+                    "riffle-points");
+                 Socket s = new Socket(InetAddress.getLoopbackAddress(), riemannPort)) {
+                long start = System.currentTimeMillis();
+                String stopped = null; // what is stopped now
+                long resumeAt = 0;
+                int stalls = 0;
+                while (System.currentTimeMillis() < start + 30_000) {
+                    long now = System.currentTimeMillis();
+                    if (stopped == null && stalls == 0 && now > start + 6_000) {
+                        TimeEndToEndTest.signal(broker, "STOP");
+                        stopped = "broker";
+                        resumeAt = now + 4_000;
+                    } else if (stopped == null && stalls == 1 && now > start + 14_000) {
+                        TimeEndToEndTest.signal(streams, "STOP");
+                        stopped = "streams";
+                        resumeAt = now + 12_000;
+                    }
+                    if (stopped != null && now >= resumeAt) {
+                        TimeEndToEndTest.signal(stopped.equals("broker") ? broker : streams, "CONT");
+                        stopped = null;
+                        stalls++;
+                    }
+                    if (!"broker".equals(stopped)) { // while the broker is stopped, an ok can't come
+                        TimeEndToEndTest.sendAckedMeters(s, r, 16, now, acked);
+                    }
+                    Thread.sleep(20);
+                }
+                assertEquals(2, stalls, "both stalls happened");
+                assertCountedAsAcknowledged(points, acked);
+                String log = Files.readString(dir.resolve("streams1.log"));
+                assertTrue(log.contains("RUNNING"), "the paused instance came back");
+                assertTrue(log.contains("fenced") || log.contains("rebalance"), "the pause outlasted the session: the"
+                        + " group moved on and the instance had to rejoin (see streams1.log)");
+            }
+        } finally {
+            for (Process p : processes) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** Acknowledged = counted, per host and for all-hosts, and no late event in any window. */
+    static void assertCountedAsAcknowledged(TimeEndToEndTest.Points points, Map<String, Long> acked) {
+        long total = acked.values().stream().mapToLong(Long::longValue).sum();
+        Map<String, Double> live = points.until(p -> fleetTotal(p) >= total, Duration.ofSeconds(90));
+        Map<String, Long> counted = TimeEndToEndTest.countedPerHost(live);
+        assertEquals(acked, counted, "acknowledged vs counted, per host");
+        assertEquals(total, fleetTotal(live), "acknowledged vs counted, all-hosts");
+        live.forEach((point, value) -> assertTrue(!point.startsWith("riffle.late-events") || value == 0.0,
+                "late events: " + point + " " + value));
     }
 
     static long fleetTotal(Map<String, Double> points) {
