@@ -12,10 +12,19 @@ record Series(String host, String service, Kind kind, String fleetHost) {
      * window closed in slices is closed in the same order after a restore.
      */
     static final java.util.Comparator<Series> ORDER = java.util.Comparator
-            .comparing(Series::host, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
+            .comparingInt(Series::stableHash) // cheap, and Strings cache their hash: names only break ties
+            .thenComparing(Series::host, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
             .thenComparing(Series::service)
             .thenComparingInt(s -> s.kind().code)
             .thenComparing(Series::fleetHost, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+
+    /** A hash of the names only (String's hash is specified; an enum's is not), the same in every JVM. */
+    static int stableHash(Series s) {
+        int h = s.host() == null ? 0 : s.host().hashCode();
+        h = 31 * h + s.service().hashCode();
+        h = 31 * h + s.kind().code;
+        return 31 * h + (s.fleetHost() == null ? 0 : s.fleetHost().hashCode());
+    }
 
     /** The series this one's partials are merged into by the fleet stage. */
     Series fleet() {
