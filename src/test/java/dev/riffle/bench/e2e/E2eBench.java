@@ -231,7 +231,7 @@ public final class E2eBench {
                 protocol == Sender.Protocol.TCP ? -1 : kernel, tally.points.sum(), tally.fleetPoints.sum(),
                 tally.latencyPercentile(50),
                 tally.latencyPercentile(99), tally.latencyMax(), tally.fleetLatencyPercentile(99), usage.peakHeapMiB(),
-                usage.peakRssKiB() / 1024,
+                usage.liveHeapMiB(), usage.peakRssKiB() / 1024,
                 usage.cores(), selfCores, drained ? "" : "not drained");
     }
 
@@ -322,7 +322,7 @@ public final class E2eBench {
         return new StepResult("etsy statsd", series, rate, o.seconds, sent.events(), sent.events() / sent.seconds(),
                 -1, -1, received, -1, sent.meters(), Math.round(tally.counterEvents.sum()), kernel,
                 tally.points.sum(), -1, tally.latencyPercentile(50), tally.latencyPercentile(99), tally.latencyMax(),
-                -1, -1, usage.peakRssKiB() / 1024, usage.cores(), selfCores, drained ? "" : "not drained");
+                -1, -1, -1, usage.peakRssKiB() / 1024, usage.cores(), selfCores, drained ? "" : "not drained");
     }
 
     // ---- carbon-cache ----
@@ -346,7 +346,7 @@ public final class E2eBench {
                 r = new StepResult(r.target() + " + carbon-cache", r.series(), r.rate(), r.seconds(), r.offered(),
                         r.offeredPerSecond(), r.acked(), r.inKafka(), r.counted(), r.late(), r.meterOffered(),
                         r.meterCounted(), r.kernelDrops(), r.points(), r.fleetPoints(), r.p50Ms(), r.p99Ms(),
-                        r.maxMs(), r.fleetP99Ms(), r.peakHeapMiB(), r.peakRssMiB(), r.cores(), r.benchCores(),
+                        r.maxMs(), r.fleetP99Ms(), r.peakHeapMiB(), r.liveHeapMiB(), r.peakRssMiB(), r.cores(), r.benchCores(),
                         (r.note().isEmpty() ? "" : r.note() + "; ") + check);
                 results.add(r);
                 log(line(r));

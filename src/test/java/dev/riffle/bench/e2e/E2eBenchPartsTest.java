@@ -144,6 +144,9 @@ class E2eBenchPartsTest {
                 + "150M->40M(1024M) 5.123ms"));
         assertEquals(2048, ProcWatch.heapBeforeMiB("[9s] GC(9) Pause Full 2G->1G(4G) 1.0ms"));
         assertEquals(-1, ProcWatch.heapBeforeMiB("[0.004s] Using G1"));
+        assertEquals(40, ProcWatch.heapAfterMiB("[1.234s] GC(3) Pause Young (Normal) (G1 Evacuation Pause) "
+                + "150M->40M(1024M) 5.123ms"));
+        assertEquals(1024, ProcWatch.heapAfterMiB("[9s] GC(9) Pause Full 2G->1G(4G) 1.0ms"));
         assertEquals(476.496, ProcWatch.pauseMillis("[350.715s][info][gc] GC(596) Pause Full (G1 Compaction Pause) "
                 + "1022M->706M(1024M) 476.496ms"), 1e-9);
         assertEquals(0, ProcWatch.pauseMillis("[349.051s][info][gc] GC(559) To-space exhausted"), 0);
@@ -153,9 +156,9 @@ class E2eBenchPartsTest {
     void tableAndPlot() throws Exception {
         List<StepResult> steps = List.of(
                 new StepResult("riffle riemann-tcp", 1_000, 20_000, 8, 160_000, 20_000.0, 160_000, 160_000, 159_000,
-                        0, 96_000, 96_000, -1, 20_000, 2_000, 1_900, 2_800, 3_100, 3_000, 400, 700, 1.2, 0.3, ""),
+                        0, 96_000, 96_000, -1, 20_000, 2_000, 1_900, 2_800, 3_100, 3_000, 400, 250, 700, 1.2, 0.3, ""),
                 new StepResult("etsy statsd", 1_000, 20_000, 8, 160_000, 20_000.0, -1, -1, 150_000, -1, 96_000,
-                        90_000, 12, 40_000, -1, 40, 60, 70, -1, -1, 80, 0.9, 0.3, "not drained"));
+                        90_000, 12, 40_000, -1, 40, 60, 70, -1, -1, -1, 80, 0.9, 0.3, "not drained"));
         String md = Report.table(steps);
         assertTrue(md.contains("| riffle riemann-tcp | 1,000 | 20,000 | 160,000 |"), md);
         assertTrue(md.contains("| 1,000 (0.63%) |"), md);

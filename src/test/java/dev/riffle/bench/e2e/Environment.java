@@ -38,7 +38,10 @@ final class Environment {
             "- **all-hosts p99**: the latency's p99 over the all-hosts (fleet) points only; the fleet stage emits a",
             "  window once every per-host task has passed it.",
             "- **peak heap**: largest heap in use before a collection in the riffle JVM's `-Xlog:gc` during the step",
-            "  (a dash: no collection); **peak RSS**: largest VmRSS sampled every 250 ms (riffle JVM / node).",
+            "  (a dash: no collection): with -Xmx1g the collector lets the heap fill before it works, so this is",
+            "  near the limit by design; **heap after GC**: the largest heap left after a collection in the step,",
+            "  the high-water mark of what is really live; **peak RSS**: largest VmRSS sampled every 250 ms (riffle",
+            "  JVM / node).",
             "- **CPU cores**: CPU time of the server process (utime + stime) / wall time of the step (sending and",
             "  draining); **bench CPU cores**: the same for the benchmark JVM (generator and listener).",
             "");

@@ -32,8 +32,8 @@ final class ProcWatch implements AutoCloseable {
      * Over a step: CPU seconds and cores used, peak RSS, the process's VmHWM so far, peak heap (-1 unknown), full
      * collections and the longest GC pause (ms).
      */
-    record Usage(double seconds, double cpuSeconds, long peakRssKiB, long hwmKiB, long peakHeapMiB, int fullGcs,
-                 double longestPauseMs) {
+    record Usage(double seconds, double cpuSeconds, long peakRssKiB, long hwmKiB, long peakHeapMiB,
+                 long liveHeapMiB, int fullGcs, double longestPauseMs) {
         double cores() {
             return seconds <= 0 ? 0 : cpuSeconds / seconds;
         }
@@ -44,6 +44,8 @@ final class ProcWatch implements AutoCloseable {
     private final ScheduledExecutorService sampler;
     private final AtomicLong peakRss = new AtomicLong();
     private final AtomicLong peakHeap = new AtomicLong(-1);
+    /** the largest heap left after a collection: the live set's high-water mark */
+    private final AtomicLong liveHeap = new AtomicLong(-1);
     private int fullGcs;
     private double longestPause;
     private long gcLogOffset;
@@ -69,6 +71,7 @@ final class ProcWatch implements AutoCloseable {
         sample();
         peakRss.set(statusKiB("VmRSS"));
         peakHeap.set(-1);
+        liveHeap.set(-1);
         synchronized (this) {
             fullGcs = 0;
             longestPause = 0;
@@ -81,7 +84,8 @@ final class ProcWatch implements AutoCloseable {
         double seconds = (System.nanoTime() - mark.nanos()) / 1e9;
         double cpu = (cpuTicks(pid) - mark.cpuTicks()) / TICKS_PER_SECOND;
         synchronized (this) {
-            return new Usage(seconds, cpu, peakRss.get(), statusKiB("VmHWM"), peakHeap.get(), fullGcs, longestPause);
+            return new Usage(seconds, cpu, peakRss.get(), statusKiB("VmHWM"), peakHeap.get(), liveHeap.get(), fullGcs,
+                    longestPause);
         }
     }
 
@@ -117,6 +121,7 @@ final class ProcWatch implements AutoCloseable {
                 long before = heapBeforeMiB(line);
                 if (before >= 0) {
                     peakHeap.accumulateAndGet(before, Math::max);
+                    liveHeap.accumulateAndGet(heapAfterMiB(line), Math::max);
                 }
                 if (line.contains("Pause Full")) {
                     fullGcs++;
@@ -140,6 +145,20 @@ final class ProcWatch implements AutoCloseable {
         }
         long v = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
+            case "K" -> v / 1024;
+            case "G" -> v * 1024;
+            default -> v;
+        };
+    }
+
+    /** Heap in use after the collection of one {@code -Xlog:gc} line, in MiB; -1 when the line has none. */
+    static long heapAfterMiB(String line) {
+        Matcher m = GC_HEAP.matcher(line);
+        return m.find() ? mib(Long.parseLong(m.group(3)), m.group(4)) : -1;
+    }
+
+    private static long mib(long v, String unit) {
+        return switch (unit) {
             case "K" -> v / 1024;
             case "G" -> v * 1024;
             default -> v;

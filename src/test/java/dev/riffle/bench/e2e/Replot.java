@@ -49,7 +49,9 @@ public final class Replot {
                     n.applyAsLong("in kafka"), n.applyAsLong("counted"), n.applyAsLong("late"), -1, -1,
                     n.applyAsLong("kernel UDP drops"), n.applyAsLong("points"), n.applyAsLong("all-hosts points"),
                     n.applyAsLong("latency p50 ms"), n.applyAsLong("p99 ms"), n.applyAsLong("max ms"),
-                    n.applyAsLong("all-hosts p99 ms"), n.applyAsLong("peak heap MiB"), n.applyAsLong("peak RSS MiB"),
+                    n.applyAsLong("all-hosts p99 ms"), n.applyAsLong("peak heap MiB"),
+                    h.contains("heap after GC MiB") ? n.applyAsLong("heap after GC MiB") : -1,
+                    n.applyAsLong("peak RSS MiB"),
                     0, 0, ""));
         }
         return out;

@@ -13,7 +13,7 @@ final class Report {
 
     static final String[] COLUMNS = {"target", "series", "rate/s", "offered", "offered/s", "acked (TCP)",
         "in kafka", "counted", "late", "lost", "meters lost", "kernel UDP drops", "points", "all-hosts points", "latency p50 ms",
-        "p99 ms", "max ms", "all-hosts p99 ms", "peak heap MiB", "peak RSS MiB", "CPU cores", "bench CPU cores"};
+        "p99 ms", "max ms", "all-hosts p99 ms", "peak heap MiB", "heap after GC MiB", "peak RSS MiB", "CPU cores", "bench CPU cores"};
 
     static String table(List<StepResult> steps) {
         StringBuilder md = new StringBuilder();
@@ -32,7 +32,8 @@ final class Report {
                 count(s.inKafka()), count(s.counted()), count(s.late()), lost(s.lost(), s.offered()),
                 lost(s.meterLost(), s.meterOffered()), count(s.kernelDrops()), count(s.points()), count(s.fleetPoints()),
                 count(s.p50Ms()),
-                count(s.p99Ms()), count(s.maxMs()), count(s.fleetP99Ms()), count(s.peakHeapMiB()), count(s.peakRssMiB()),
+                count(s.p99Ms()), count(s.maxMs()), count(s.fleetP99Ms()), count(s.peakHeapMiB()), count(s.liveHeapMiB()),
+                count(s.peakRssMiB()),
                 String.format(Locale.ROOT, "%.2f", s.cores()), String.format(Locale.ROOT, "%.2f", s.benchCores())};
             md.append('|');
             for (String c : cells) {

@@ -17,11 +17,12 @@ package dev.riffle.bench.e2e;
  * @param fleetPoints  of those, all-hosts (fleet) points
  * @param p50Ms        latency from the end of a point's interval to its arrival at the listener
  * @param fleetP99Ms   the same, p99 of the all-hosts points only
+ * @param liveHeapMiB  the largest heap left after a collection (the live set's high-water mark)
  */
 record StepResult(String target, int series, long rate, int seconds, long offered, double offeredPerSecond,
                   long acked, long inKafka, long counted, long late, long meterOffered, long meterCounted,
                   long kernelDrops, long points, long fleetPoints, long p50Ms, long p99Ms, long maxMs, long fleetP99Ms, long peakHeapMiB,
-                  long peakRssMiB, double cores, double benchCores, String note) {
+                  long liveHeapMiB, long peakRssMiB, double cores, double benchCores, String note) {
 
     /** offered - counted, or -1 when nothing counted events. */
     long lost() {
