@@ -115,6 +115,7 @@ public final class E2eBench {
         // the bridge's self-metric events would go through the events topic with the benchmark's: keep them out,
         // so that "to kafka" and "events" are the benchmark's events alone
         env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
+        env.putAll(o.riffleEnv);
         return env;
     }
 

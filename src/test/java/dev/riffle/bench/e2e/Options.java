@@ -22,6 +22,7 @@ final class Options {
             "  --carbon-series 1000 --carbon-rate 5000 --carbon-sample 40",
             "  --riffle true                the riffle steps (false: only Etsy and/or carbon)",
             "  --riffle-java-opts -Xmx1g    RIFFLE_JAVA_OPTS of the riffle JVM (-Xlog:gc is added)",
+            "  --riffle-env K=V,...         more RIFFLE_* settings for riffle run (e.g. RIFFLE_TOPOLOGY_THREADS=2)",
             "  --budget-seconds 555         steps that would start after this are skipped (and listed)",
             "  --dump-lines 200000          Graphite lines written to OUT/raw/*-points.txt (with arrival millis)",
             "  --label NAME                 put NAME (e.g. smoke) in the file name and title",
@@ -44,6 +45,7 @@ final class Options {
     int carbonSample = 40;
     boolean riffle = true;
     String riffleJavaOpts = "-Xmx1g";
+    final java.util.Map<String, String> riffleEnv = new java.util.LinkedHashMap<>();
     int budgetSeconds = 555;
     String label = "";
     long dumpLines = 200_000;
@@ -82,6 +84,15 @@ final class Options {
                     case "--carbon-sample" -> o.carbonSample = positive(v);
                     case "--riffle" -> o.riffle = bool(v);
                     case "--riffle-java-opts" -> o.riffleJavaOpts = v;
+                    case "--riffle-env" -> {
+                        for (String kv : v.split(",")) {
+                            int eq = kv.indexOf('=');
+                            if (eq <= 0 || !kv.startsWith("RIFFLE_")) {
+                                throw new IllegalArgumentException("--riffle-env wants RIFFLE_NAME=value,...: " + kv);
+                            }
+                            o.riffleEnv.put(kv.substring(0, eq), kv.substring(eq + 1));
+                        }
+                    }
                     case "--budget-seconds" -> o.budgetSeconds = positive(v);
                     case "--dump-lines" -> o.dumpLines = Long.parseLong(v);
                     case "--label" -> o.label = v.replaceAll("[^A-Za-z0-9_-]", "_");
@@ -130,7 +141,9 @@ final class Options {
                 + " --tcp-batch " + tcpBatch + " --tcp-inflight " + tcpInflight + " --tcp-connections "
                 + tcpConnections + " --statsd-lines " + statsdLines + " --etsy " + etsy + " --flush-ms "
                 + flushMillis + " --carbon " + carbon + " --carbon-series " + carbonSeries + " --carbon-rate "
-                + carbonRate + " --riffle-java-opts '" + riffleJavaOpts + "'";
+                + carbonRate + " --riffle-java-opts '" + riffleJavaOpts + "'"
+                + (riffleEnv.isEmpty() ? "" : " --riffle-env " + String.join(",", riffleEnv.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue()).toList()));
     }
 
     private static String join(List<? extends Number> l) {
