@@ -63,6 +63,10 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     private long announced;
     private boolean hasAnnounced;
     private long lastWarning;
+    /** this task's series, one instance each; a generation is a minute of windows */
+    private final SeriesInterner names = new SeriesInterner();
+    private static final int WINDOWS_PER_GENERATION = 12;
+    private int windowsInGeneration;
     /** a closing window's partials, by fleet series, until its slice ends */
     private final Map<Series, Aggregate> partials = new HashMap<>();
     private int emitted;
@@ -244,7 +248,8 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
                 counters.missingMetric.increment();
                 continue;
             }
-            book.aggregate(start, new Series(envHost, e.service(), kind, fleetHost)).add(t, e.metric(), expiry);
+            book.aggregate(start, names.intern(new Series(envHost, e.service(), kind, fleetHost)))
+                    .add(t, e.metric(), expiry);
         }
     }
 
@@ -348,6 +353,10 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         @Override
         public void closed(long start) {
             forwardPartials(start);
+            if (++windowsInGeneration >= WINDOWS_PER_GENERATION) {
+                names.rotate();
+                windowsInGeneration = 0;
+            }
         }
     };
 
