@@ -85,7 +85,7 @@ public final class GraphiteSink implements Stage {
     private long targetFailures;
     private long lastTargetFailureLog;
     private KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private volatile Thread thread;
 
     /** @param printTo where {@code print_points} writes lines (stdout in the CLI) */
     public GraphiteSink(Config config, String bootstrap, PrintStream printTo) {
@@ -563,6 +563,12 @@ public final class GraphiteSink implements Stage {
     /** Writes waiting for confirmation (for tests of the memory bound). */
     int unconfirmedWrites() {
         return ledger.unconfirmedEntries();
+    }
+
+    /** True while the consumer thread works (started, not stopped by a failure or close). */
+    public boolean running() {
+        Thread t = thread;
+        return running && !failed && t != null && t.isAlive();
     }
 
     /** True while every carbon endpoint is connected (and trivially with none). */
