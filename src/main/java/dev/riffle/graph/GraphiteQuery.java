@@ -51,12 +51,18 @@ public final class GraphiteQuery {
         int lastDot = query.lastIndexOf('.');
         String base = lastDot < 0 ? "" : query.substring(0, lastDot + 1);
         return json(g -> {
-            g.writeStartArray();
+            // one entry per name, as graphite-web's tree_json (a glob can reach the same name under several
+            // parents); expandable when any of them has children, so that a tree can always be opened
+            Map<String, Boolean> names = new java.util.TreeMap<>();
             for (RecentStore.Found f : store.find(glob)) {
-                boolean branch = f.branch();
+                names.merge(f.text(), f.branch(), Boolean::logicalOr);
+            }
+            g.writeStartArray();
+            for (Map.Entry<String, Boolean> f : names.entrySet()) {
+                boolean branch = f.getValue();
                 g.writeStartObject();
-                g.writeStringField("text", f.text());
-                g.writeStringField("id", base + f.text());
+                g.writeStringField("text", f.getKey());
+                g.writeStringField("id", base + f.getKey());
                 g.writeNumberField("leaf", branch ? 0 : 1);
                 g.writeNumberField("expandable", branch ? 1 : 0);
                 g.writeNumberField("allowChildren", branch ? 1 : 0);

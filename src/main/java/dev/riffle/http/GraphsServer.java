@@ -124,7 +124,8 @@ public final class GraphsServer implements Stage {
 
     private void handle(HttpExchange ex) {
         requests.increment();
-        try (ex) {
+        // not try-with-resources: that would close the exchange before the catch blocks could answer
+        try {
             String method = ex.getRequestMethod();
             if (!method.equals("GET") && !method.equals("POST") && !method.equals("HEAD")) {
                 send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
@@ -154,6 +155,8 @@ public final class GraphsServer implements Stage {
                 log.warn("http request {} failed ({} failures so far)", ex.getRequestURI(), failures.sum(), e);
             }
             sendQuietly(ex, 500, "internal error (see Riffle's log)\n");
+        } finally {
+            ex.close();
         }
     }
 

@@ -136,8 +136,9 @@
   function unitOf(name) {
     var m = name.match(/[A-Za-z0-9_*?{}\[\],-]+(\.[A-Za-z0-9_*?{}\[\],-]+)+/);
     var parts = (m ? m[0] : name).split(".");
+    // a percentile (search-time.value.99) is in the unit of its service: skip the number and "value"
     for (var i = parts.length - 1; i >= 0; i--) {
-      if (!/^\d+$/.test(parts[i])) { return parts[i]; }
+      if (!/^\d+$/.test(parts[i]) && !(parts[i] === "value" && i < parts.length - 1)) { return parts[i]; }
     }
     return name;
   }
