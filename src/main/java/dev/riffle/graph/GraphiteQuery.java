@@ -66,8 +66,6 @@ public final class GraphiteQuery {
                 g.writeNumberField("leaf", branch ? 0 : 1);
                 g.writeNumberField("expandable", branch ? 1 : 0);
                 g.writeNumberField("allowChildren", branch ? 1 : 0);
-                g.writeObjectFieldStart("context");
-                g.writeEndObject();
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -417,20 +415,24 @@ public final class GraphiteQuery {
                 double[] d = new double[v.length];
                 double prev = Double.NaN;
                 for (int i = 0; i < v.length; i++) {
+                    // graphite-web 1.1's _nonNegativeDelta; a null with maxValue (where graphite-web 1.1.8 fails
+                    // with a TypeError) is null here
                     double val = v[i];
+                    if (!Double.isNaN(val) && (max != null && val > max || min != null && val < min)) {
+                        d[i] = Double.NaN; // out of the counter's range: ignored, and no previous value
+                        prev = Double.NaN;
+                        continue;
+                    }
                     if (Double.isNaN(prev) || Double.isNaN(val)) {
-                        d[i] = Double.NaN;
+                        d[i] = Double.NaN; // the first reading
+                    } else if (val >= prev) {
+                        d[i] = val - prev;
+                    } else if (max != null) {
+                        d[i] = max + 1 + val - prev - (min == null ? 0 : min); // the counter wrapped at maxValue
+                    } else if (min != null) {
+                        d[i] = val - min; // the counter wrapped to minValue
                     } else {
-                        double diff = val - prev;
-                        if (diff >= 0) {
-                            d[i] = diff;
-                        } else if (max != null && max >= val) {
-                            d[i] = (max - prev) + val + 1; // the counter wrapped
-                        } else if (min != null && min <= val) {
-                            d[i] = val - min; // the counter was reset
-                        } else {
-                            d[i] = Double.NaN;
-                        }
+                        d[i] = Double.NaN;
                     }
                     prev = val;
                 }
@@ -512,7 +514,7 @@ public final class GraphiteQuery {
             String fn = "highestMax";
             noExtra(fn, args, kwargs, 2, List.of("seriesList", "n"));
             List<TimeSeries> in = series(fn, arg(fn, args, kwargs, 0, "seriesList", null));
-            double n = number(fn, "n", arg(fn, args, kwargs, 1, "n", 1.0));
+            double n = number(fn, "n", arg(fn, args, kwargs, 1, "n", null)); // required, as in graphite-web 1.1
             if (n != Math.rint(n) || n < 0) {
                 throw new QueryException("highestMax(): n must be a whole number from 0, got " + pyG(n));
             }
