@@ -231,9 +231,10 @@ public final class GraphiteQuery {
                 case "nonNegativeDerivative" -> nonNegativeDerivative(args, kwargs);
                 case "summarize" -> summarize(args, kwargs);
                 case "highestMax" -> highestMax(args, kwargs);
+                case "exclude" -> exclude(args, kwargs);
                 default -> throw new QueryException("unknown function " + name + "(); supported: sumSeries, "
                         + "averageSeries, maxSeries, alias, aliasByNode, scale, nonNegativeDerivative, summarize, "
-                        + "highestMax");
+                        + "highestMax, exclude");
             };
         }
 
@@ -508,6 +509,20 @@ public final class GraphiteQuery {
                 case "count" -> bucket.size();
                 default -> throw new QueryException("summarize(): unsupported func " + func);
             };
+        }
+
+        /** Leaves out the series whose name a regular expression finds (compose's Grafana dashboard uses it). */
+        private static List<TimeSeries> exclude(List<Object> args, Map<String, Object> kwargs) {
+            noExtra("exclude", args, kwargs, 2, List.of("seriesList", "pattern"));
+            List<TimeSeries> in = series("exclude", arg("exclude", args, kwargs, 0, "seriesList", null));
+            String pattern = string("exclude", "pattern", arg("exclude", args, kwargs, 1, "pattern", null));
+            java.util.regex.Pattern regex;
+            try {
+                regex = java.util.regex.Pattern.compile(pattern);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new QueryException("exclude(): bad regular expression '" + pattern + "': " + e.getDescription());
+            }
+            return in.stream().filter(s -> !regex.matcher(s.name()).find()).toList();
         }
 
         private static List<TimeSeries> highestMax(List<Object> args, Map<String, Object> kwargs) {

@@ -102,6 +102,8 @@ class GraphiteWebTest {
                 "highestMax(production.*.search-time.value.99,2)",
                 "highestMax(production.*.search-time.value.99)",
                 "aliasByNode(highestMax(production.*.page-views.rate-per-second,3),1)",
+                "aliasByNode(exclude(production.*.page-views.rate-per-second,'all-hosts'),1,2)",
+                "exclude(production.*.search-time.value.99,'web[12]')",
                 "sumSeries(no.such.series)",
                 "no.such.series",
                 "unknownFunction(production.web1.page-views.rate-per-second)",
