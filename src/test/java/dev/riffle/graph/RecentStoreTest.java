@@ -51,6 +51,41 @@ class RecentStoreTest {
     }
 
     @Test
+    void decimalsAreStoredScaledAndComeBackBitForBit() {
+        // whole numbers, then one, two and three decimals, then values no scale fits: the block's scale goes down
+        double[] v = {3, 12.4, 0.2, -3.75, 1.005, 0.1 + 0.2, Math.PI, -0.0, 1e300, 7, 0.001, 123456.7};
+        GorillaBlock block = new GorillaBlock(T0, v[0]);
+        for (int i = 1; i < v.length; i++) {
+            block.put(T0 + 5L * i, v[i]);
+        }
+        block.put(T0 + 2, 0.5); // a late one, between the first two
+        long[] times = new long[v.length + 1];
+        double[] got = new double[v.length + 1];
+        assertEquals(v.length + 1, block.decode(times, got));
+        assertEquals(0.5, got[1]);
+        for (int i = 0; i < v.length; i++) {
+            int at = i == 0 ? 0 : i + 1;
+            assertEquals(Double.doubleToRawLongBits(v[i]), Double.doubleToRawLongBits(got[at]), "value " + v[i]);
+        }
+        assertEquals(1, GorillaBlock.bestScale(12.4));
+        assertEquals(3, GorillaBlock.bestScale(0.125));
+        assertEquals(0, GorillaBlock.bestScale(1.005)); // the double nearest 1.005 is a little below it
+        assertEquals(0, GorillaBlock.bestScale(0.1 + 0.2));
+    }
+
+    @Test
+    void ratesWithOneDecimalTakeAboutThreeBytesAPoint() {
+        Random random = new Random(3);
+        GorillaBlock block = new GorillaBlock(T0, 12.4);
+        for (int i = 1; i < GorillaBlock.MAX_POINTS; i++) {
+            block.put(T0 + 5L * i, Math.round(random.nextDouble() * 5000) / 10.0); // 0.0 .. 500.0
+        }
+        block.seal();
+        double perPoint = (block.heapBytes() - GorillaBlock.OVERHEAD_BYTES) / (double) GorillaBlock.MAX_POINTS;
+        assertTrue(perPoint < 3.6, "bytes per point " + perPoint);
+    }
+
+    @Test
     void aRepeatedValueOnARegularStepCostsAboutTwoBitsAPoint() {
         GorillaBlock block = new GorillaBlock(T0, 0.0);
         for (int i = 1; i < GorillaBlock.MAX_POINTS; i++) {
