@@ -26,8 +26,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>One writer (the sink's consumer thread) and any number of readers (the HTTP threads), under a read-write lock.
  */
 public final class RecentStore implements PointTarget {
-    /** estimated heap per series besides its blocks and path characters: objects, map entry, tree node */
-    static final int SERIES_OVERHEAD_BYTES = 260;
+    /** heap per series besides its blocks and path characters (objects, map entry, tree node and its name), as
+     * measured by scripts/bench-render */
+    static final int SERIES_OVERHEAD_BYTES = 600;
 
     private final long budgetBytes;
     private final long retentionSeconds;

@@ -424,6 +424,7 @@ public final class GraphiteSink implements Stage {
                 heldSelfLines.pollFirst();
             }
             heldSelfLines.addLast(line);
+            selfToOthers(line);
         }
         if (!targets.allConnected()) {
             return; // held until every endpoint is back
@@ -435,6 +436,29 @@ public final class GraphiteSink implements Stage {
                 heldSelfLines.pollFirst();
             } else if (!flush()) {
                 return;
+            }
+        }
+    }
+
+    /** The sink's own figures also go to the other targets but stdout (the graphs page shows them), at once. */
+    private void selfToOthers(String line) {
+        String[] f = line.trim().split(" ");
+        if (f.length != 3) {
+            return;
+        }
+        Point point;
+        try {
+            point = new Point(Double.parseDouble(f[1]), Long.parseLong(f[2]));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        for (PointTarget t : others) {
+            if (!(t instanceof StdoutTarget)) {
+                try {
+                    t.accept(f[0], point);
+                } catch (RuntimeException e) {
+                    targetFailed(t, e);
+                }
             }
         }
     }
