@@ -302,25 +302,33 @@
 
   /** Occurrences (deploys, sign-ups...) as dashed vertical lines across every chart, labelled by their service. */
   function drawOccurrences(u) {
-    var ctx = u.ctx, min = u.scales.x.min, max = u.scales.x.max;
-    ctx.save();
-    ctx.lineWidth = 1.5 * devicePixelRatio;
-    ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
-    ctx.font = (10 * devicePixelRatio) + "px sans-serif";
-    state.occurrences.forEach(function (o, i) {
-      var color = ["#d2691e", "#8e44ad", "#16a085", "#c0392b"][i % 4];
-      var label = o.path.split(".").slice(0, -1).pop();
+    var ctx = u.ctx, min = u.scales.x.min, max = u.scales.x.max, dpr = devicePixelRatio;
+    var byTime = {};
+    state.occurrences.forEach(function (o) {
+      var label = o.path.split(".").slice(0, -1).pop(); // production.web1.deploys.occurrences -> deploys
       o.times.forEach(function (t) {
         if (t < min || t > max) { return; }
-        var x = Math.round(u.valToPos(t, "x", true));
-        ctx.strokeStyle = color;
-        ctx.beginPath();
-        ctx.moveTo(x, u.bbox.top);
-        ctx.lineTo(x, u.bbox.top + u.bbox.height);
-        ctx.stroke();
-        ctx.fillStyle = color;
-        ctx.fillText(label, x + 3 * devicePixelRatio, u.bbox.top + 10 * devicePixelRatio);
+        byTime[t] = byTime[t] || [];
+        if (byTime[t].indexOf(label) < 0) { byTime[t].push(label); }
       });
+    });
+    ctx.save();
+    ctx.lineWidth = 1.5 * dpr;
+    ctx.setLineDash([5 * dpr, 4 * dpr]);
+    ctx.font = (11 * dpr) + "px sans-serif";
+    ctx.strokeStyle = "#d2691e";
+    ctx.fillStyle = "#d2691e";
+    var lastLabelX = -1e9;
+    Object.keys(byTime).map(Number).sort(function (a, b) { return a - b; }).forEach(function (t) {
+      var x = Math.round(u.valToPos(t, "x", true));
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      if (x - lastLabelX > 60 * dpr) { // one label per cluster of lines
+        ctx.fillText(byTime[t].join(", "), x + 3 * dpr, u.bbox.top + 11 * dpr);
+        lastLabelX = x;
+      }
     });
     ctx.restore();
   }
