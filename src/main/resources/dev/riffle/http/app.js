@@ -5,7 +5,7 @@
 
   var COLORS = ["#3b6fd8", "#e0701b", "#2e9d5a", "#c23b8e", "#7a5bd1", "#b9a10c", "#1f9bb0", "#d23a3a",
     "#5b7083", "#8c564b"];
-  var state = { range: 3600, charts: [], selected: null, occurrences: [], lastStatus: null };
+  var state = { range: 3600, charts: [], selected: null, occurrences: [], lastStatus: null, markers: {}, open: [] };
   window.riffle = state; // for the browser test and for curious users
 
   function $(id) { return document.getElementById(id); }
@@ -93,6 +93,10 @@
         if (n.expandable) {
           var child = document.createElement("ul");
           li.appendChild(child);
+          if (state.open.indexOf(path) >= 0) { // #open=production in the address
+            li.classList.add("open");
+            loadChildren(child, path);
+          }
           span.addEventListener("click", function () {
             if (li.classList.toggle("open")) {
               loadChildren(child, path);
@@ -192,7 +196,8 @@
 
   function saveHash() {
     var parts = state.charts.map(function (c) { return "chart=" + encodeURIComponent(c.targets.join(";")); });
-    history.replaceState(null, "", "#" + parts.join("&") + "&range=" + state.range);
+    history.replaceState(null, "", "#" + parts.join("&") + "&range=" + state.range
+      + (state.open.length ? "&open=" + encodeURIComponent(state.open.join(";")) : ""));
   }
 
   function loadHash() {
@@ -204,6 +209,8 @@
       if (k === "chart") {
         newChart(v ? v.split(";") : []);
         found = true;
+      } else if (k === "open") {
+        state.open = v.split(";");
       } else if (k === "range" && +v > 0) {
         setRange(+v);
       }
@@ -305,7 +312,8 @@
     var ctx = u.ctx, min = u.scales.x.min, max = u.scales.x.max, dpr = devicePixelRatio;
     var byTime = {};
     state.occurrences.forEach(function (o) {
-      var label = o.path.split(".").slice(0, -1).pop(); // production.web1.deploys.occurrences -> deploys
+      var label = occurrenceLabel(o.path);
+      if (!state.markers[label]) { return; }
       o.times.forEach(function (t) {
         if (t < min || t > max) { return; }
         byTime[t] = byTime[t] || [];
@@ -333,9 +341,43 @@
     ctx.restore();
   }
 
+  /** production.web1.deploys.occurrences -> deploys */
+  function occurrenceLabel(path) {
+    return path.split(".").slice(0, -1).pop();
+  }
+
+  /**
+   * Occurrences, and a check box per kind above the charts. A kind seen in more than a fifth of the windows (sign-ups
+   * on a busy site) is off until ticked: the lines are for rare things such as deploys.
+   */
   function pollOccurrences() {
     return getJson("api/occurrences?from=-" + state.range + "s").then(function (list) {
       state.occurrences = list;
+      var windows = {};
+      list.forEach(function (o) {
+        var label = occurrenceLabel(o.path);
+        windows[label] = windows[label] || {};
+        o.times.forEach(function (t) { windows[label][t] = true; });
+      });
+      var box = $("markers");
+      Object.keys(windows).sort().forEach(function (label) {
+        if (state.markers[label] !== undefined) { return; }
+        var share = Object.keys(windows[label]).length / (state.range / 5);
+        state.markers[label] = share <= 0.2;
+        var l = document.createElement("label");
+        var cb = document.createElement("input");
+        cb.type = "checkbox";
+        cb.checked = state.markers[label];
+        cb.dataset.label = label;
+        cb.addEventListener("change", function () {
+          state.markers[label] = cb.checked;
+          state.charts.forEach(function (c) { if (c.plot) { c.plot.redraw(); } });
+        });
+        l.appendChild(cb);
+        l.appendChild(document.createTextNode(" " + label));
+        box.appendChild(l);
+      });
+      box.style.display = Object.keys(state.markers).length ? "" : "none";
     }).catch(function () { /* the charts still draw without markers */ });
   }
 
@@ -369,10 +411,10 @@
     });
   });
 
-  loadChildren($("tree"), "");
   if (!loadHash()) {
     newChart(["*.all-hosts.*.rate-per-second"]);
   }
+  loadChildren($("tree"), "");
   tick();
   setInterval(tick, 1000);
   setInterval(function () { loadChildrenOpen(); }, 10000);
