@@ -25,7 +25,7 @@ import java.util.Map;
 public final class GraphiteQuery {
     /** at most this many series in one render answer (after globs), so one request cannot take the heap */
     public static final int MAX_SERIES = 10_000;
-    /** at most this many points in one series, so one request cannot take the heap */
+    /** at most this many points in one render request, all series together, so one request cannot take the heap */
     public static final int MAX_POINTS = 1_000_000;
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -131,7 +131,17 @@ public final class GraphiteQuery {
         });
     }
 
-    private record Context(long first, int slots, int step) {
+    private static final class Context {
+        final long first;
+        final int slots;
+        final int step;
+        long points;
+
+        Context(long first, int slots, int step) {
+            this.first = first;
+            this.slots = slots;
+            this.step = step;
+        }
     }
 
     private Object evaluate(Expr e, Context ctx) {
@@ -162,6 +172,11 @@ public final class GraphiteQuery {
         if (paths.size() > MAX_SERIES) {
             throw new QueryException("'" + pattern + "' matches " + paths.size() + " series (at most " + MAX_SERIES
                     + ")");
+        }
+        ctx.points += (long) paths.size() * ctx.slots;
+        if (ctx.points > MAX_POINTS) {
+            throw new QueryException("the request asks for " + ctx.points + " points (at most " + MAX_POINTS
+                    + "): fewer series or a shorter time range");
         }
         List<TimeSeries> out = new ArrayList<>(paths.size());
         for (String path : paths) {

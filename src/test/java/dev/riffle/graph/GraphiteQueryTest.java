@@ -160,6 +160,9 @@ class GraphiteQueryTest {
         assertMessage("unexpected ')'", "a.x.b)");
         QueryException e = assertThrows(QueryException.class, () -> query.render(List.of("a.x.b"), T0, T0));
         assertTrue(e.getMessage().contains("empty time range"), e.getMessage());
+        QueryException tooMany = assertThrows(QueryException.class,
+                () -> query.render(List.of("a.*.b"), T0 - 10L * GraphiteQuery.MAX_POINTS * 3 / 4, T0)); // 2 x 750k
+        assertTrue(tooMany.getMessage().contains("at most " + GraphiteQuery.MAX_POINTS), tooMany.getMessage());
         assertThrows(QueryException.class, () -> GraphiteTime.parse("-5m", T0, ZoneOffset.UTC));
         assertThrows(QueryException.class, () -> GraphiteTime.parse("yesterday-ish", T0, ZoneOffset.UTC));
         assertThrows(QueryException.class, () -> query.findJson(""));
