@@ -153,7 +153,8 @@ class GraphsPageTest {
                 browser.quit();
             }
             if (demo != null) {
-                demo.interrupt();
+                demo.interrupt(); // the demo stops at its next tick
+                demo.join(10_000);
             }
         }
     }
