@@ -21,6 +21,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config config = settings.load();
         Bridge.checkPortsFree(config); // before the broker starts: the bridge is the last stage to start
+        dev.riffle.http.GraphsServer.checkPortFree(config); // and the graphs page after it
         try (Pipeline pipeline = new Pipeline(config)) {
             pipeline.connect(true);
             Graphs graphs = new Graphs(config, true);

@@ -72,6 +72,13 @@ final class StageCommands {
         private Graphs graphs;
 
         @Override
+        void preflight(Config config) {
+            if (config.get(dev.riffle.http.HttpKeys.HTTP_IN_SINK)) {
+                dev.riffle.http.GraphsServer.checkPortFree(config);
+            }
+        }
+
+        @Override
         Stage stage(Config config, String bootstrap) {
             graphs = new Graphs(config, config.get(dev.riffle.http.HttpKeys.HTTP_IN_SINK));
             return new dev.riffle.sink.GraphiteSink(config, bootstrap, System.out, graphs.targets());

@@ -85,6 +85,23 @@ public final class GraphsServer implements Stage {
         this.occurrenceNode = occurrenceNode;
     }
 
+    /** Before anything starts: the page's port must be free (0 = off, nothing to check). */
+    public static void checkPortFree(Config config) {
+        int port = config.get(HttpKeys.HTTP_PORT);
+        if (port == 0) {
+            return;
+        }
+        String bind = config.get(HttpKeys.HTTP_BIND);
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(true); // as HttpServer binds: a port in TIME_WAIT is free
+            s.bind(new InetSocketAddress(bind, port));
+        } catch (IOException e) {
+            throw new StartupException("the graphs page's port " + port + " on " + bind + " is in use (another "
+                    + "Riffle, or a web server?); free it or set " + HttpKeys.HTTP_PORT.name() + " ("
+                    + HttpKeys.HTTP_PORT.envName() + "), 0 for no page");
+        }
+    }
+
     @Override
     public String name() {
         return "http";

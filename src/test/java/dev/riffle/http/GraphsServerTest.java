@@ -198,6 +198,15 @@ class GraphsServerTest {
     }
 
     @Test
+    void aTakenPortIsNamedBeforeAnythingStarts() {
+        Config taken = Config.defaults(HttpKeys.ALL).with(HttpKeys.HTTP_PORT, server.port());
+        dev.riffle.core.StartupException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.riffle.core.StartupException.class, () -> GraphsServer.checkPortFree(taken));
+        assertTrue(e.getMessage().contains("RIFFLE_HTTP_PORT"), e.getMessage());
+        GraphsServer.checkPortFree(Config.defaults(HttpKeys.ALL).with(HttpKeys.HTTP_PORT, 0)); // off: no check
+    }
+
+    @Test
     void occurrencesAndThePageAreServed() throws Exception {
         JsonNode occ = JSON.readTree(get("/api/occurrences?from=-10min").body());
         assertEquals(1, occ.size());
