@@ -8,8 +8,8 @@ import dev.riffle.kafka.EmbeddedKafka;
 import dev.riffle.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,11 +27,14 @@ final class Pipeline implements AutoCloseable {
     private static final Logger statusLog = LoggerFactory.getLogger("riffle.status");
 
     private final Config config;
-    private final List<Stage> stages = new ArrayList<>();
+    /** read by the http stage's threads for /healthz and /api/status */
+    private final List<Stage> stages = new CopyOnWriteArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private EmbeddedKafka broker;
     private ScheduledExecutorService status;
     private String bootstrap;
+    private volatile boolean closing;
+    private String startupNote = "";
 
     Pipeline(Config config) {
         this.config = config;
@@ -92,8 +95,41 @@ final class Pipeline implements AutoCloseable {
             });
             status.scheduleAtFixedRate(this::printStatus, every, every, TimeUnit.SECONDS);
         }
-        log.info("riffle is running; Ctrl-C stops it");
+        log.info("riffle is running{}; Ctrl-C stops it", startupNote);
         stopped.await();
+    }
+
+    /** Said in the start-up line, e.g. where the graphs page is. */
+    void announce(String note) {
+        startupNote = startupNote + "; " + note;
+    }
+
+    /** The stages with whether each runs and its status line: for /healthz and /api/status. */
+    dev.riffle.http.PipelineStatus status() {
+        List<dev.riffle.http.PipelineStatus.StageStatus> out = new java.util.ArrayList<>();
+        for (Stage s : stages) {
+            String line;
+            try {
+                line = s.status();
+            } catch (RuntimeException e) {
+                line = "status failed: " + e;
+            }
+            out.add(new dev.riffle.http.PipelineStatus.StageStatus(s.name(), !closing && running(s), line));
+        }
+        return new dev.riffle.http.PipelineStatus(List.copyOf(out));
+    }
+
+    /** Whether a stage is doing its work: the sink's thread alive, the topology running (or rebalancing). */
+    static boolean running(Stage s) {
+        if (s instanceof dev.riffle.sink.GraphiteSink sink) {
+            return sink.running();
+        }
+        if (s instanceof dev.riffle.topology.StreamsApp streams) {
+            var state = streams.state();
+            return state == org.apache.kafka.streams.KafkaStreams.State.RUNNING
+                    || state == org.apache.kafka.streams.KafkaStreams.State.REBALANCING;
+        }
+        return true; // the bridge and the http stage run from start() to close()
     }
 
     void printStatus() {
@@ -120,6 +156,7 @@ final class Pipeline implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closing = true;
         if (status != null) {
             status.shutdownNow();
         }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 /** {@code riffle run}: broker (unless an external one is configured), bridge, topology and sink in one JVM. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run everything in one JVM: an in-process Kafka broker (unless RIFFLE_KAFKA_BOOTSTRAP is set), "
-                + "the bridge, the topology and the Graphite sink. Ctrl-C stops it cleanly.")
+                + "the bridge, the topology, the Graphite sink and the graphs page (http_port). Ctrl-C stops it cleanly.")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     Settings settings = new Settings();
@@ -21,11 +21,14 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config config = settings.load();
         Bridge.checkPortsFree(config); // before the broker starts: the bridge is the last stage to start
+        dev.riffle.http.GraphsServer.checkPortFree(config); // and the graphs page after it
         try (Pipeline pipeline = new Pipeline(config)) {
             pipeline.connect(true);
-            pipeline.start(bootstrap -> new GraphiteSink(config, bootstrap, System.out))
+            Graphs graphs = new Graphs(config, true);
+            pipeline.start(bootstrap -> new GraphiteSink(config, bootstrap, System.out, graphs.targets()))
                     .start(bootstrap -> new StreamsApp(config, bootstrap, Map.of()))
                     .start(bootstrap -> new Bridge(config, bootstrap));
+            graphs.start(pipeline);
             pipeline.runUntilStopped();
         }
         return 0;

@@ -25,6 +25,10 @@ final class Settings {
             + "(same as RIFFLE_PRINT_POINTS=true)")
     boolean printPoints;
 
+    @Option(names = "--print-self", description = "with --print-points, also print Riffle's own figures "
+            + "(riffle.*; same as RIFFLE_PRINT_SELF=true)")
+    boolean printSelf;
+
     Config load() {
         return load(System.getenv());
     }
@@ -35,7 +39,10 @@ final class Settings {
             file = Path.of(env.get("RIFFLE_CONFIG"));
         }
         Config config = Config.load(file, env, ALL_KEYS);
-        return printPoints ? config.with(SinkKeys.PRINT_POINTS, "true") : config;
+        if (printPoints) {
+            config = config.with(SinkKeys.PRINT_POINTS, "true");
+        }
+        return printSelf ? config.with(SinkKeys.PRINT_SELF, "true") : config;
     }
 
     private static List<ConfigKey<?>> allKeys() {
@@ -44,6 +51,8 @@ final class Settings {
         keys.addAll(IngestKeys.ALL);
         keys.addAll(TopologyKeys.ALL);
         keys.addAll(SinkKeys.ALL);
+        keys.addAll(dev.riffle.graph.GraphKeys.ALL);
+        keys.addAll(dev.riffle.http.HttpKeys.ALL);
         return List.copyOf(keys);
     }
 }

@@ -18,6 +18,10 @@ final class StageCommands {
 
         abstract Stage stage(Config config, String bootstrap);
 
+        /** Stages started after the main one (the sink's graphs page). */
+        void startMore(Config config, Pipeline pipeline) throws Exception {
+        }
+
         /** What can be checked before connecting to Kafka. */
         void preflight(Config config) {
         }
@@ -29,6 +33,7 @@ final class StageCommands {
             try (Pipeline pipeline = new Pipeline(config)) {
                 pipeline.connect(false);
                 pipeline.start(bootstrap -> stage(config, bootstrap));
+                startMore(config, pipeline);
                 pipeline.runUntilStopped();
             }
             return 0;
@@ -61,11 +66,27 @@ final class StageCommands {
     }
 
     @Command(name = "sink", mixinStandardHelpOptions = true,
-            description = "Run the Graphite sink alone: points topic in, carbon plaintext out.")
+            description = "Run the Graphite sink alone: points topic in, carbon plaintext out; with "
+                    + "RIFFLE_HTTP_IN_SINK=true also the graphs page and the Graphite API on http_port.")
     static final class Sink extends OneStage {
+        private Graphs graphs;
+
+        @Override
+        void preflight(Config config) {
+            if (config.get(dev.riffle.http.HttpKeys.HTTP_IN_SINK)) {
+                dev.riffle.http.GraphsServer.checkPortFree(config);
+            }
+        }
+
         @Override
         Stage stage(Config config, String bootstrap) {
-            return new dev.riffle.sink.GraphiteSink(config, bootstrap, System.out);
+            graphs = new Graphs(config, config.get(dev.riffle.http.HttpKeys.HTTP_IN_SINK));
+            return new dev.riffle.sink.GraphiteSink(config, bootstrap, System.out, graphs.targets());
+        }
+
+        @Override
+        void startMore(Config config, Pipeline pipeline) throws Exception {
+            graphs.start(pipeline);
         }
     }
 }

@@ -6,17 +6,15 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Lines gathered for one write: one fixed-size buffer per endpoint (the memory bound of the sink's output), the
- * lines for stdout, and the offsets the batch covers, which become committable once the write is confirmed.
+ * Lines gathered for one write: one fixed-size buffer per endpoint (the memory bound of the sink's output), and
+ * the offsets the batch covers, which become committable once the write is confirmed.
  */
 final class Batch {
     private final ByteBuffer[] buffers;
     private final int capacity;
-    private final StringBuilder printed = new StringBuilder();
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private int points;
     private int lines;
-    private int stdoutBytes;
     private long firstAddNanos;
 
     Batch(int endpoints, int capacity) {
@@ -61,19 +59,6 @@ final class Batch {
         return true;
     }
 
-    /** Stdout is a target that never fails; its lines are bounded like the others. */
-    boolean print(String line) {
-        if (stdoutBytes + line.length() > capacity) {
-            return false;
-        }
-        if (isEmpty()) {
-            firstAddNanos = System.nanoTime();
-        }
-        printed.append(line);
-        stdoutBytes += line.length();
-        return true;
-    }
-
     /** Records that the batch covers a record: committing it means resuming after that offset. */
     void covers(TopicPartition tp, long offset) {
         if (isEmpty()) {
@@ -83,7 +68,7 @@ final class Batch {
     }
 
     boolean isEmpty() {
-        return lines == 0 && stdoutBytes == 0 && nextOffsets.isEmpty();
+        return lines == 0 && nextOffsets.isEmpty();
     }
 
     /** True once the oldest line has waited the flush interval. */
@@ -100,7 +85,7 @@ final class Batch {
     }
 
     int bufferedBytes() {
-        int n = stdoutBytes;
+        int n = 0;
         for (ByteBuffer b : buffers) {
             n += b.position();
         }
@@ -115,14 +100,6 @@ final class Batch {
         return buffers;
     }
 
-    /** The lines for stdout, handed over once. */
-    String takePrinted() {
-        String out = printed.toString();
-        printed.setLength(0);
-        stdoutBytes = 0;
-        return out;
-    }
-
     Map<TopicPartition, Long> nextOffsets() {
         return nextOffsets;
     }
@@ -131,10 +108,8 @@ final class Batch {
         for (ByteBuffer b : buffers) {
             b.clear();
         }
-        printed.setLength(0);
         nextOffsets.clear();
         points = 0;
         lines = 0;
-        stdoutBytes = 0;
     }
 }

@@ -5,14 +5,17 @@ import dev.riffle.config.Config;
 import dev.riffle.config.HostPort;
 import dev.riffle.config.KafkaClients;
 import dev.riffle.core.EventCodec;
+import dev.riffle.core.GraphitePath;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointCodec;
+import dev.riffle.core.PointTarget;
 import dev.riffle.core.Stage;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -36,16 +39,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sink stage's entry point: reads points from Kafka and writes them to carbon as plaintext lines, in
- * batches, to one or more endpoints (and to stdout with {@code print_points}).
+ * The sink stage's entry point: the points consumer. It reads points from Kafka and writes them to carbon as
+ * plaintext lines, in batches, to one or more endpoints; and it hands each point once to its other targets
+ * ({@link PointTarget}: stdout with {@code print_points}, the graphs page's recent store), which see every record
+ * the first time it is read and never make the sink wait or rewind.
  *
  * <p>Nothing is lost while carbon is down: offsets are committed only after a batch was written and flushed to
  * every endpoint and the connections stayed open for the commit delay. When an endpoint fails (refused, closed,
  * reset, or a write that carbon does not take within the write timeout) the sink pauses its partitions, keeps
  * polling so it stays in the consumer group, rewinds to the last commit, and reconnects with a capped backoff;
  * the lag grows meanwhile, and everything since the last commit is written again once every endpoint is back
- * (carbon overwrites a point with the same timestamp, so a replay is harmless). With {@code print_points} it reads
- * on during the outage for stdout only, and rewinds for carbon when every endpoint is back.
+ * (carbon overwrites a point with the same timestamp, so a replay is harmless). With other targets (stdout, the
+ * recent store) it reads on during the outage for them only, and rewinds for carbon when every endpoint is back.
  *
  * <p>One thread does all the work (Kafka's consumer is single-threaded); other threads only read volatile
  * figures through {@link #status()}.
@@ -55,8 +60,10 @@ public final class GraphiteSink implements Stage {
 
     private final Config config;
     private final String bootstrap;
-    private final PrintStream printTo;
-    private final boolean printPoints;
+    /** the targets other than carbon, each handed every record once */
+    private final List<PointTarget> others;
+    /** with other targets, the sink reads on for them while carbon is down */
+    private final boolean readsAhead;
     private final CarbonTargets targets;
     private final Batch batch;
     private final OffsetLedger ledger = new OffsetLedger();
@@ -75,15 +82,31 @@ public final class GraphiteSink implements Stage {
     private boolean readingAhead;
     private long lastRateMillis;
     private long lastRateWritten;
+    private long targetFailures;
+    private long lastTargetFailureLog;
     private KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private volatile Thread thread;
 
     /** @param printTo where {@code print_points} writes lines (stdout in the CLI) */
     public GraphiteSink(Config config, String bootstrap, PrintStream printTo) {
+        this(config, bootstrap, printTo, List.of());
+    }
+
+    /**
+     * @param printTo where {@code print_points} writes lines (stdout in the CLI)
+     * @param targets more targets for every point, such as the graphs page's recent store
+     */
+    public GraphiteSink(Config config, String bootstrap, PrintStream printTo, List<PointTarget> targets) {
         this.config = config;
         this.bootstrap = bootstrap;
-        this.printTo = printTo;
-        this.printPoints = config.get(SinkKeys.PRINT_POINTS);
+        List<PointTarget> others = new ArrayList<>();
+        if (config.get(SinkKeys.PRINT_POINTS)) {
+            String selfPrefix = GraphitePath.of(config.get(CommonKeys.SELF_HOST), "") + ".";
+            others.add(new StdoutTarget(printTo, config.get(SinkKeys.PRINT_SELF) ? null : selfPrefix));
+        }
+        others.addAll(targets);
+        this.others = List.copyOf(others);
+        this.readsAhead = !this.others.isEmpty();
         List<HostPort> endpoints = config.get(SinkKeys.GRAPHITE);
         this.targets = new CarbonTargets(endpoints, config.get(SinkKeys.MODE), config.get(SinkKeys.WRITE_TIMEOUT_MS),
                 config.get(SinkKeys.MAX_BACKOFF_MS));
@@ -150,8 +173,8 @@ public final class GraphiteSink implements Stage {
                     ledger.seen(tp, records.records(tp).get(0).offset());
                 }
                 if (!up) {
-                    if (printPoints) {
-                        printAhead(records);
+                    if (readsAhead) {
+                        readAhead(records);
                     } else if (!records.isEmpty()) {
                         rewind(); // fetched just before the pause took effect: read them again later
                     }
@@ -185,11 +208,11 @@ public final class GraphiteSink implements Stage {
 
     /**
      * While a carbon endpoint is down nothing is fetched, but polling goes on so that the group keeps this member.
-     * With {@code print_points} the sink reads on for stdout instead, and goes back to the last commit for carbon
-     * once every endpoint is up again.
+     * With other targets the sink reads on for them instead, and goes back to the last commit for carbon once every
+     * endpoint is up again.
      */
     private void pauseOrResume(boolean up) {
-        if (!up && !printPoints) {
+        if (!up && !readsAhead) {
             consumer.pause(consumer.assignment());
             paused = true;
             return;
@@ -206,22 +229,49 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    /** Carbon is down: stdout still gets each point once, as it arrives. */
-    private void printAhead(ConsumerRecords<String, byte[]> records) {
-        StringBuilder out = new StringBuilder();
+    /** Carbon is down: the other targets still get each point once, as it arrives. */
+    private void readAhead(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             if (r.offset() >= seenUntil.getOrDefault(tp, -1L)) {
-                String line = line(r, CarbonPath.sanitise(r.key()), true);
-                if (line != null) {
-                    out.append(line);
+                String path = CarbonPath.sanitise(r.key());
+                Point point = point(r, path, true);
+                if (point != null) {
+                    deliver(path, point);
                 }
                 seenUntil.put(tp, r.offset() + 1);
             }
         }
-        if (out.length() > 0) {
-            printTo.print(out);
-            printTo.flush();
+        flushOthers();
+    }
+
+    private void deliver(String path, Point point) {
+        for (PointTarget t : others) {
+            try {
+                t.accept(path, point);
+            } catch (RuntimeException e) {
+                targetFailed(t, e);
+            }
+        }
+    }
+
+    private void flushOthers() {
+        for (PointTarget t : others) {
+            try {
+                t.flush();
+            } catch (RuntimeException e) {
+                targetFailed(t, e);
+            }
+        }
+    }
+
+    /** A target's bug must not stop carbon: counted, logged at most once a minute. */
+    private void targetFailed(PointTarget t, RuntimeException e) {
+        targetFailures++;
+        long now = System.currentTimeMillis();
+        if (now - lastTargetFailureLog >= 60_000) {
+            lastTargetFailureLog = now;
+            log.warn("target {} failed ({} failures so far): {}", t.name(), targetFailures, e.toString());
         }
     }
 
@@ -232,7 +282,8 @@ public final class GraphiteSink implements Stage {
             // printing and counting happen once per record, however often an outage makes it come round
             boolean firstTime = r.offset() >= seenUntil.getOrDefault(tp, -1L);
             String path = CarbonPath.sanitise(r.key());
-            String line = line(r, path, firstTime);
+            Point point = point(r, path, firstTime);
+            String line = point == null ? null : PlaintextLine.of(path, point);
             if (line != null) {
                 byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
                 int route = targets.route(path);
@@ -241,10 +292,8 @@ public final class GraphiteSink implements Stage {
                         return false;
                     }
                 }
-                while (printPoints && firstTime && !batch.print(line)) {
-                    if (!flush()) {
-                        return false;
-                    }
+                if (firstTime) {
+                    deliver(path, point);
                 }
             }
             batch.covers(tp, r.offset());
@@ -255,7 +304,8 @@ public final class GraphiteSink implements Stage {
         return true;
     }
 
-    private String line(ConsumerRecord<String, byte[]> r, String path, boolean count) {
+    /** The record's point when carbon can store it, else null (counted as skipped when {@code count}). */
+    private Point point(ConsumerRecord<String, byte[]> r, String path, boolean count) {
         Point point;
         try {
             point = PointCodec.decode(r.value());
@@ -268,11 +318,11 @@ public final class GraphiteSink implements Stage {
         if (path == null) {
             return skip(count, SkippedPoints.Reason.BAD_PATH, r.key());
         }
-        String line = PlaintextLine.of(path, point);
-        return line != null ? line : skip(count, SkippedPoints.Reason.NOT_FINITE, path + " " + point.value());
+        return Double.isFinite(point.value()) ? point
+                : skip(count, SkippedPoints.Reason.NOT_FINITE, path + " " + point.value());
     }
 
-    private String skip(boolean count, SkippedPoints.Reason reason, String example) {
+    private Point skip(boolean count, SkippedPoints.Reason reason, String example) {
         if (count) {
             skipped.count(reason, example);
         }
@@ -296,11 +346,7 @@ public final class GraphiteSink implements Stage {
     }
 
     private void printPending() {
-        String lines = batch.takePrinted();
-        if (!lines.isEmpty()) {
-            printTo.print(lines);
-            printTo.flush();
-        }
+        flushOthers();
     }
 
     /** An endpoint failed (it is already marked down): forget the unconfirmed writes, pause and rewind. */
@@ -308,7 +354,7 @@ public final class GraphiteSink implements Stage {
         printPending();
         batch.clear();
         rewind();
-        if (printPoints) {
+        if (readsAhead) {
             readingAhead = true;
         } else {
             consumer.pause(consumer.assignment());
@@ -378,6 +424,7 @@ public final class GraphiteSink implements Stage {
                 heldSelfLines.pollFirst();
             }
             heldSelfLines.addLast(line);
+            selfToOthers(line);
         }
         if (!targets.allConnected()) {
             return; // held until every endpoint is back
@@ -389,6 +436,29 @@ public final class GraphiteSink implements Stage {
                 heldSelfLines.pollFirst();
             } else if (!flush()) {
                 return;
+            }
+        }
+    }
+
+    /** The sink's own figures also go to the other targets but stdout (the graphs page shows them), at once. */
+    private void selfToOthers(String line) {
+        String[] f = line.trim().split(" ");
+        if (f.length != 3) {
+            return;
+        }
+        Point point;
+        try {
+            point = new Point(Double.parseDouble(f[1]), Long.parseLong(f[2]));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        for (PointTarget t : others) {
+            if (!(t instanceof StdoutTarget)) {
+                try {
+                    t.accept(f[0], point);
+                } catch (RuntimeException e) {
+                    targetFailed(t, e);
+                }
             }
         }
     }
@@ -489,7 +559,7 @@ public final class GraphiteSink implements Stage {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (!targets.allConnected() && !printPoints) {
+            if (!targets.allConnected() && !readsAhead) {
                 consumer.pause(partitions);
             }
         }
@@ -517,6 +587,12 @@ public final class GraphiteSink implements Stage {
     /** Writes waiting for confirmation (for tests of the memory bound). */
     int unconfirmedWrites() {
         return ledger.unconfirmedEntries();
+    }
+
+    /** True while the consumer thread works (started, not stopped by a failure or close). */
+    public boolean running() {
+        Thread t = thread;
+        return running && !failed && t != null && t.isAlive();
     }
 
     /** True while every carbon endpoint is connected (and trivially with none). */

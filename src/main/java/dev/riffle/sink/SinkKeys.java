@@ -13,6 +13,8 @@ public final class SinkKeys {
             "carbon plaintext endpoint(s), host:port; none = do not write to Graphite");
     public static final ConfigKey<Boolean> PRINT_POINTS = ConfigKey.bool("print_points", false,
             "also print every point to stdout as a Graphite plaintext line");
+    public static final ConfigKey<Boolean> PRINT_SELF = ConfigKey.bool("print_self", false,
+            "with print_points, also print Riffle's own figures (paths under topology.self_host, riffle.*)");
     public static final ConfigKey<String> GROUP_ID = ConfigKey.string("sink.group_id", "riffle-sink",
             "consumer group of the sink; instances with the same id share the points");
     public static final ConfigKey<Mode> MODE = ConfigKey.choice("sink.mode", Mode.ALL,
@@ -35,7 +37,7 @@ public final class SinkKeys {
     public static final ConfigKey<String> INSTANCE = ConfigKey.optionalString("sink.instance",
             "this sink's name in its self metrics; empty = the host name up to its first dot");
 
-    public static final List<ConfigKey<?>> ALL = List.of(GRAPHITE, PRINT_POINTS, GROUP_ID, MODE, MAX_BACKOFF_MS,
+    public static final List<ConfigKey<?>> ALL = List.of(GRAPHITE, PRINT_POINTS, PRINT_SELF, GROUP_ID, MODE, MAX_BACKOFF_MS,
             BATCH_BYTES, FLUSH_MS, WRITE_TIMEOUT_MS, COMMIT_DELAY_MS, SELF_METRICS, INSTANCE);
 
     /** How points are spread over several endpoints. */

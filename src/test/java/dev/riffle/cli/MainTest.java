@@ -75,7 +75,8 @@ class MainTest {
         settings.put("data_dir", dir.resolve("data"));
         settings.put("graphite", "none");
         settings.put("status_interval_seconds", 0);
-        for (String port : List.of("kafka.port", "riemann_port", "statsd_port", "json_port")) {
+        // http_port 0: no graphs page, so that a busy 8080 on the machine cannot change what these tests see
+        for (String port : List.of("kafka.port", "riemann_port", "statsd_port", "json_port", "http_port")) {
             settings.put(port, 0);
         }
         settings.putAll(overrides);
@@ -106,6 +107,15 @@ class MainTest {
             err = cannotStart("bridge", runConfig(Map.of(
                     "kafka.bootstrap", "127.0.0.1:1", "statsd_port", statsd.getLocalPort())));
             assertTrue(err.contains("statsd UDP port " + statsd.getLocalPort()) && err.contains("RIFFLE_STATSD_PORT"),
+                    err);
+        }
+    }
+
+    @Test
+    void graphsPortInUseStopsRunBeforeAnythingStarts() throws Exception {
+        try (ServerSocket http = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String err = cannotStart("run", runConfig(Map.of("http_port", http.getLocalPort())));
+            assertTrue(err.contains("graphs page's port " + http.getLocalPort()) && err.contains("RIFFLE_HTTP_PORT"),
                     err);
         }
     }

@@ -1,6 +1,7 @@
 package dev.riffle.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.riffle.core.Event;
 import java.util.List;
@@ -31,11 +32,20 @@ class SelfMetricsTest {
         assertEquals(10.0, first.get("bridge events-received"));
         assertEquals(1.0, first.get("bridge refused malformed-line"));
         assertEquals(0.0, first.get("bridge dropped memory-full"));
-        assertEquals(2 + IngestCounters.Reason.values().length, first.size());
+        long refusalReasons = java.util.Arrays.stream(IngestCounters.Reason.values())
+                .filter(r -> r.group == IngestCounters.Group.REFUSED).count();
+        // every refusal counter but malformed-line is still zero: left out
+        assertEquals(2 + IngestCounters.Reason.values().length - (refusalReasons - 1), first.size());
+        assertNull(first.get("bridge refused malformed-message"));
 
         counters.received(3);
         Map<String, Double> second = report();
         assertEquals(3.0, second.get("bridge events-received"));
+        // once non-zero, a refusal counter is reported for good, zero increases too
         assertEquals(0.0, second.get("bridge refused malformed-line"));
+        assertNull(second.get("bridge refused oversized-line"));
+        counters.reject(IngestCounters.Reason.OVERSIZED_LINE, "y");
+        assertEquals(1.0, report().get("bridge refused oversized-line"));
+        assertEquals(0.0, report().get("bridge refused oversized-line"));
     }
 }

@@ -82,7 +82,12 @@ final class SinkFixture implements AutoCloseable {
     }
 
     GraphiteSink startSink() {
-        GraphiteSink sink = new GraphiteSink(config, bootstrap, new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        return startSink(List.of());
+    }
+
+    GraphiteSink startSink(List<dev.riffle.core.PointTarget> targets) {
+        GraphiteSink sink = new GraphiteSink(config, bootstrap, new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                targets);
         sink.start();
         sinks.add(sink);
         return sink;

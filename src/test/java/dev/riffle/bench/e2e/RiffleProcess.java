@@ -65,6 +65,7 @@ final class RiffleProcess implements AutoCloseable {
         env.put("RIFFLE_RIEMANN_PORT", Integer.toString(riemannPort));
         env.put("RIFFLE_STATSD_PORT", Integer.toString(statsdPort));
         env.put("RIFFLE_JSON_PORT", Integer.toString(freePort()));
+        env.put("RIFFLE_HTTP_PORT", Integer.toString(freePort())); // the graphs page on, as by default
         env.put("RIFFLE_GRAPHITE", graphite);
         env.put("RIFFLE_STATUS_INTERVAL_SECONDS", "1");
         env.putAll(extraEnv);

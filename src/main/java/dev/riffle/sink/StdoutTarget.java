@@ -1,0 +1,66 @@
+package dev.riffle.sink;
+
+import dev.riffle.core.Point;
+import dev.riffle.core.PointTarget;
+import java.io.PrintStream;
+
+/**
+ * {@code print_points}: every point as a Graphite plaintext line on stdout, gathered and printed when the sink
+ * flushes (at most {@link #MAX_BUFFERED_CHARS} are held). Riffle's own figures (paths under the self host,
+ * {@code riffle.} by default) are left out unless {@code print_self} asks for them: a newcomer wants to see the
+ * points of the events they sent.
+ */
+final class StdoutTarget implements PointTarget {
+    static final int MAX_BUFFERED_CHARS = 64 * 1024;
+
+    private final PrintStream out;
+    private final String selfPrefix;
+    private final StringBuilder buffer = new StringBuilder();
+    private long printed;
+    private long selfLeftOut;
+
+    /** @param selfPrefix paths starting with it are Riffle's own; null = print them too */
+    StdoutTarget(PrintStream out, String selfPrefix) {
+        this.out = out;
+        this.selfPrefix = selfPrefix;
+    }
+
+    @Override
+    public String name() {
+        return "stdout";
+    }
+
+    @Override
+    public void accept(String path, Point point) {
+        if (selfPrefix != null && path.startsWith(selfPrefix)) {
+            selfLeftOut++;
+            return;
+        }
+        String line = PlaintextLine.of(path, point);
+        if (line == null) {
+            return;
+        }
+        buffer.append(line);
+        printed++;
+        if (buffer.length() >= MAX_BUFFERED_CHARS) {
+            flush();
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (buffer.length() > 0) {
+            out.print(buffer);
+            out.flush();
+            buffer.setLength(0);
+        }
+    }
+
+    long printed() {
+        return printed;
+    }
+
+    long selfLeftOut() {
+        return selfLeftOut;
+    }
+}
