@@ -1,5 +1,6 @@
 package dev.riffle.cli;
 
+import dev.riffle.alert.AlertStage;
 import dev.riffle.config.Config;
 import dev.riffle.ingest.Bridge;
 import dev.riffle.sink.GraphiteSink;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Mixin;
 /** {@code riffle run}: broker (unless an external one is configured), bridge, topology and sink in one JVM. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run everything in one JVM: an in-process Kafka broker (unless RIFFLE_KAFKA_BOOTSTRAP is set), "
-                + "the bridge, the topology and the Graphite sink. Ctrl-C stops it cleanly.")
+                + "the bridge, the topology, the Graphite sink, and the alert stage when alerts.rules has rules. Ctrl-C stops it cleanly.")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     Settings settings = new Settings();
@@ -23,8 +24,11 @@ final class RunCommand implements Callable<Integer> {
         Bridge.checkPortsFree(config); // before the broker starts: the bridge is the last stage to start
         try (Pipeline pipeline = new Pipeline(config)) {
             pipeline.connect(true);
-            pipeline.start(bootstrap -> new GraphiteSink(config, bootstrap, System.out))
-                    .start(bootstrap -> new StreamsApp(config, bootstrap, Map.of()))
+            pipeline.start(bootstrap -> new GraphiteSink(config, bootstrap, System.out));
+            if (AlertStage.configured(config)) { // readers of the points before their writer, as the sink
+                pipeline.start(bootstrap -> new AlertStage(config, bootstrap, Map.of(), System.out));
+            }
+            pipeline.start(bootstrap -> new StreamsApp(config, bootstrap, Map.of()))
                     .start(bootstrap -> new Bridge(config, bootstrap));
             pipeline.runUntilStopped();
         }

@@ -44,6 +44,7 @@ final class Settings {
         keys.addAll(IngestKeys.ALL);
         keys.addAll(TopologyKeys.ALL);
         keys.addAll(SinkKeys.ALL);
+        keys.addAll(dev.riffle.alert.AlertKeys.ALL);
         return List.copyOf(keys);
     }
 }
