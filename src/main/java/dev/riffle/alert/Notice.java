@@ -30,11 +30,14 @@ record Notice(String receiver, List<Group> groups, boolean digest) {
         return groups.stream().mapToInt(g -> g.resolved().size()).sum();
     }
 
-    /** Every alert of the message, firing first, in a stable order. */
+    /**
+     * Every alert of the message in a stable order, resolved first: in a group's later message they are the news,
+     * and a list cut at {@code max_alerts_listed} must not hide them behind alerts told before.
+     */
     List<Item> items() {
         List<Item> out = new java.util.ArrayList<>();
-        groups.forEach(g -> out.addAll(g.firing()));
         groups.forEach(g -> out.addAll(g.resolved()));
+        groups.forEach(g -> out.addAll(g.firing()));
         return out;
     }
 
