@@ -101,16 +101,10 @@ final class PointEvaluator {
     private int[] matching(String path) {
         int[] hit = matchCache.get(path);
         if (hit == null) {
-            int dots = 0;
-            for (int i = 0; i < path.length(); i++) {
-                if (path.charAt(i) == '.') {
-                    dots++;
-                }
-            }
+            String[] nodes = path.split("\\.", -1);
             List<Integer> found = new ArrayList<>(2);
             for (int i = 0; i < rules.size(); i++) {
-                GraphiteGlob g = rules.get(i).match();
-                if (g.nodeCount() == dots + 1 && g.matches(path)) {
+                if (matches(rules.get(i).match(), nodes)) {
                     found.add(i);
                 }
             }
@@ -118,6 +112,24 @@ final class PointEvaluator {
             matchCache.put(path, hit);
         }
         return hit;
+    }
+
+    /** Plain nodes first (a string compare rules most rules out), wildcard nodes only then. */
+    private static boolean matches(GraphiteGlob glob, String[] nodes) {
+        if (glob.nodeCount() != nodes.length) {
+            return false;
+        }
+        for (int n = 0; n < nodes.length; n++) {
+            if (glob.isLiteralNode(n) && !glob.matchesNode(n, nodes[n])) {
+                return false;
+            }
+        }
+        for (int n = 0; n < nodes.length; n++) {
+            if (!glob.isLiteralNode(n) && !glob.matchesNode(n, nodes[n])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void threshold(Rule rule, String path, long t, double v, List<Transition> out) {
