@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 /** The evaluator's figures for the status line; thread-safe (stream threads write, the status thread reads). */
 final class AlertCounters {
     private final AtomicLong points = new AtomicLong();
+    private final AtomicLong eventRecords = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong firing = new AtomicLong();
     private final AtomicLong resolved = new AtomicLong();
@@ -17,6 +18,14 @@ final class AlertCounters {
 
     void pointEvaluated() {
         points.incrementAndGet();
+    }
+
+    void eventRecordEvaluated() {
+        eventRecords.incrementAndGet();
+    }
+
+    long eventRecords() {
+        return eventRecords.get();
     }
 
     void transition(Transition.Status status) {
@@ -68,7 +77,7 @@ final class AlertCounters {
             tracked += e.tracked();
             untracked += e.untracked();
         }
-        return "points " + points.get() + ", firing " + firing.get() + ", resolved " + resolved.get()
+        return "points " + points.get() + ", event records " + eventRecords.get() + ", firing " + firing.get() + ", resolved " + resolved.get()
                 + ", pending/inactive " + pending.get() + ", series tracked " + tracked + ", untracked " + untracked
                 + ", malformed " + malformed.get();
     }

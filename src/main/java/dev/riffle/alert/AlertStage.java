@@ -160,6 +160,10 @@ public final class AlertStage implements Stage {
         return counters.points();
     }
 
+    public long eventRecordsEvaluated() {
+        return counters.eventRecords();
+    }
+
     public long noticesSent() {
         return notifier == null ? 0 : notifier.delivered();
     }

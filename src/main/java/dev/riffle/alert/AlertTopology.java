@@ -197,6 +197,7 @@ public final class AlertTopology {
                 counters.malformed(log, "event record", e);
                 return;
             }
+            counters.eventRecordEvaluated();
             if (contents instanceof EventCodec.Batch batch) {
                 for (dev.riffle.core.Event e : batch.events()) {
                     for (Transition tr : evaluator.onEvent(e)) {

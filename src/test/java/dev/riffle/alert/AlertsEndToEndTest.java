@@ -112,7 +112,9 @@ class AlertsEndToEndTest extends WithKafka {
                   labels: {severity: page}},
                  {name: flappy, match: 'production.*.flap.value', above: 5, for: 15s, labels: {severity: page}},
                  {name: hot, match: 'production.*.load.value', above: 10, labels: {severity: page},
-                  summary: '{host} load {value} (> {threshold})'}]""");
+                  summary: '{host} load {value} (> {threshold})'},
+                 {name: riemann-critical, state: [critical], labels: {severity: page},
+                  summary: '{host} {service} is {state}: {description}'}]""");
         env.put("RIFFLE_ALERTS_RECEIVERS", "[{name: ops, match: {severity: page}, webhook: 'http://127.0.0.1:"
                 + http.getAddress().getPort() + "/hook', email: {to: [ops@example.com]}}]");
         Config config = Config.load(null, env, dev.riffle.cli.TestKeys.all());
@@ -137,20 +139,49 @@ class AlertsEndToEndTest extends WithKafka {
                 new ByteArrayOutputStream()));
         stage.start();
         await(() -> stage.state() == KafkaStreams.State.RUNNING, 60_000, "the evaluator runs");
-        // the evaluator starts at the end of the points topic: a point it has read proves it is there
+        // the evaluator starts at the end of the points and events topics: records it has read prove it is there
         long seen = stage.pointsEvaluated();
+        long seenEvents = stage.eventRecordsEvaluated();
         await(() -> {
             point("test.warmup", base - 3_600_000, 0);
+            event("warmup", "warmup", "ok", "");
             producer.flush();
             sleep(200);
-            return stage.pointsEvaluated() > seen;
-        }, 60_000, "the evaluator reads new points");
+            return stage.pointsEvaluated() > seen && stage.eventRecordsEvaluated() > seenEvents;
+        }, 60_000, "the evaluator reads new points and events");
         return stage;
     }
 
     private void point(String path, long timeMs, double value) {
         producer.send(new ProducerRecord<>(env.get("RIFFLE_TOPICS_POINTS"), path,
                 PointCodec.encode(new Point(value, timeMs / 1000))));
+    }
+
+    /** A batch of one event as the bridge writes it to the events topic (keyed by host). */
+    private void event(String host, String service, String state, String description) {
+        producer.send(new ProducerRecord<>(env.get("RIFFLE_TOPICS_EVENTS"), host, dev.riffle.core.EventCodec.encode(
+                List.of(new dev.riffle.core.Event(System.currentTimeMillis() * 1000, host, service, state,
+                        description, List.of("production"), Map.of(), 97.0, null)))));
+    }
+
+    @Test
+    void aRiemannStateChangeIntoCriticalFiresOnceAndBackToOkResolves() throws Exception {
+        AlertStage stage = stage();
+        event("web1", "disk", "ok", "fine");
+        event("web1", "disk", "critical", "disk 97% full");
+        event("web1", "disk", "critical", "disk 98% full"); // no change: nothing new
+        producer.send(new ProducerRecord<>(env.get("RIFFLE_TOPICS_EVENTS"), "web1", "garbage".getBytes()));
+        producer.flush();
+        expect(1, 1);
+        assertEquals("[FIRING:1] riemann-critical", received().get(0).getSubject());
+        assertTrue(dump(received().get(0)).contains("web1 disk is critical: disk 97% full"));
+        assertEquals("critical", hooks.get(0).at("/alerts/0/labels/state").asText());
+        event("web1", "disk", "ok", "disk 60%");
+        producer.flush();
+        expect(2, 2);
+        assertEquals("[RESOLVED:1] riemann-critical", received().get(1).getSubject());
+        assertTrue(stage.status().contains("malformed 1"), stage.status());
+        stage.close();
     }
 
     /** One window: page views of the given hosts, and the flapping series. */
