@@ -86,7 +86,12 @@ final class Dispatcher {
         this.rateLimit = rateLimit;
     }
 
-    void onTransition(Transition t) {
+    /** @param now wall clock, only to count transitions too old to be told */
+    void onTransition(Transition t, long now) {
+        if ((t.status() == Transition.Status.FIRING || t.status() == Transition.Status.RESOLVED)
+                && now - t.atMs() > maxAge) {
+            ignoredOld++; // kept (a receiver told of the firing still gets the resolved), counted once
+        }
         if (!rules.containsKey(t.rule())) {
             unknownRule++; // a rule since removed from the config
             alerts.remove(t.key());
@@ -100,6 +105,12 @@ final class Dispatcher {
             a.firingStartsAt = t.startsAtMs();
         }
         a.last = t;
+    }
+
+    /** Forgets every alert (the alerts topic's partition went to another notifier); deliveries are kept. */
+    void clearAlerts() {
+        alerts.clear();
+        outboxes.values().forEach(o -> o.groups.clear());
     }
 
     void onDelivered(String receiver, String alertKey, Delivered d) {
@@ -209,9 +220,6 @@ final class Dispatcher {
             boolean change = false;
             if (t.status() == Transition.Status.FIRING) {
                 if (silenced || (!told && now - t.atMs() > maxAge)) {
-                    if (!told && !silenced) {
-                        ignoredOld++;
-                    }
                     continue;
                 }
                 item = new Notice.Item(e.getKey(), t.rule(), t.labels(), t.summary(), startsAt, 0, true);

@@ -198,11 +198,18 @@ final class Notifier {
             alerts.subscribe(List.of(alertsTopic), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    if (!partitions.isEmpty()) {
+                        dispatcher.clearAlerts(); // another notifier owns them now: it tells, this one is quiet
+                    }
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    alerts.seekToBeginning(partitions); // the compacted topic holds every alert's latest state
+                    if (!partitions.isEmpty()) {
+                        // what another notifier delivered until now, then every alert's latest state (compacted)
+                        loadDeliveries();
+                        alerts.seekToBeginning(partitions);
+                    }
                 }
             });
             List<TopicPartition> silenceParts = silences.partitionsFor(silencesTopic, Duration.ofSeconds(30)).stream()
@@ -213,7 +220,7 @@ final class Notifier {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : alerts.poll(Duration.ofMillis(100))) {
                     try {
-                        dispatcher.onTransition(TransitionCodec.decode(r.value()));
+                        dispatcher.onTransition(TransitionCodec.decode(r.value()), System.currentTimeMillis());
                         transitions.incrementAndGet();
                     } catch (RuntimeException e) {
                         malformed.incrementAndGet();
