@@ -19,8 +19,9 @@ import java.util.Map;
  * the series' last window and resolves it if it was firing. When the clock moves, every absence state whose
  * series' last window lies {@code absent_for} or more behind the clock fires, stamped with the clock.
  *
- * <p>States are stored for pending/firing threshold alerts and for every series an absence rule covers; at most
- * {@code maxSeries} of them, past that new series are counted in {@link #untracked()} and not evaluated.
+ * <p>States are stored per series (one store entry, key = the path, holding every rule's state of it) for
+ * pending/firing threshold alerts and for every series an absence rule covers; at most {@code maxSeries} series,
+ * past that new series are counted in {@link #untracked()} and not kept.
  */
 final class PointEvaluator {
     /** Where the partition's clock is kept; sorts before every rule name. */
@@ -40,6 +41,9 @@ final class PointEvaluator {
             return size() > CACHE;
         }
     };
+    /** the states of the series of the point being evaluated, by rule name */
+    private Map<String, SeriesState> current;
+    private boolean dirty;
     private long clock = Long.MIN_VALUE;
     /** a lower bound of the earliest time an absence state may fire: no scan before the clock reaches it */
     private long nextDeadline = Long.MIN_VALUE;
@@ -80,13 +84,37 @@ final class PointEvaluator {
             return List.of();
         }
         List<Transition> out = new ArrayList<>(0);
-        for (int i : matching(path)) {
-            Rule rule = rules.get(i);
-            if (rule.kind() == Rule.Kind.THRESHOLD) {
-                threshold(rule, path, timeMs, value, out);
-            } else {
-                seen(rule, path, timeMs, value, out);
+        int[] hit = matching(path);
+        if (hit.length > 0) {
+            // every rule's state of one series is one store entry: one read and at most one write per point
+            byte[] bytes = store.get(path);
+            current = bytes == null ? new LinkedHashMap<>(4) : SeriesState.decodeAll(bytes);
+            if (current == null) {
+                corrupt++;
+                current = new LinkedHashMap<>(4);
             }
+            boolean stored = bytes != null;
+            dirty = false;
+            for (int i : hit) {
+                Rule rule = rules.get(i);
+                if (rule.kind() == Rule.Kind.THRESHOLD) {
+                    threshold(rule, path, timeMs, value, out);
+                } else {
+                    seen(rule, path, timeMs, value, out);
+                }
+            }
+            if (dirty) {
+                if (current.isEmpty()) {
+                    store.delete(path);
+                    tracked--;
+                } else if (stored || tracked < maxSeries) {
+                    store.put(path, SeriesState.encodeAll(current));
+                    tracked += stored ? 0 : 1;
+                } else {
+                    untracked++; // a new series past the bound: not kept, its transitions stand
+                }
+            }
+            current = null;
         }
         if (timeMs > clock) {
             clock = timeMs;
@@ -133,8 +161,8 @@ final class PointEvaluator {
     }
 
     private void threshold(Rule rule, String path, long t, double v, List<Transition> out) {
-        String key = Transition.key(rule.name(), path);
-        SeriesState s = load(key);
+        String key = rule.name();
+        SeriesState s = current.get(key);
         if (s != null && t <= s.lastSeenMs()) {
             outOfOrder++;
             return;
@@ -156,8 +184,7 @@ final class PointEvaluator {
             }
             case PENDING -> {
                 if (!cond) {
-                    store.delete(key);
-                    tracked--;
+                    remove(key);
                     out.add(transition(rule, path, Transition.Status.INACTIVE, t, s.sinceMs(), v));
                 } else if (t - s.sinceMs() >= rule.forDuration().toMillis()) {
                     save(key, s, new SeriesState(SeriesState.Status.FIRING, t, t, t, v));
@@ -170,8 +197,7 @@ final class PointEvaluator {
                 if (cond) {
                     save(key, s, new SeriesState(SeriesState.Status.FIRING, s.sinceMs(), t, t, v));
                 } else if (t - s.lastTrueMs() >= rule.keepFiringFor().toMillis()) {
-                    store.delete(key);
-                    tracked--;
+                    remove(key);
                     out.add(transition(rule, path, Transition.Status.RESOLVED, t, s.sinceMs(), v));
                 } else {
                     save(key, s, new SeriesState(SeriesState.Status.FIRING, s.sinceMs(), s.lastTrueMs(), t, v));
@@ -181,8 +207,8 @@ final class PointEvaluator {
     }
 
     private void seen(Rule rule, String path, long t, double v, List<Transition> out) {
-        String key = Transition.key(rule.name(), path);
-        SeriesState s = load(key);
+        String key = rule.name();
+        SeriesState s = current.get(key);
         if (s != null && t <= s.lastSeenMs()) {
             outOfOrder++;
             return;
@@ -199,70 +225,59 @@ final class PointEvaluator {
     /** Fires every absence that is due; drops states of rules no longer configured; recomputes the deadline. */
     private void scanAbsences(List<Transition> out) {
         long[] next = {Long.MAX_VALUE};
-        List<String> gone = new ArrayList<>();
-        List<Map.Entry<String, SeriesState>> fire = new ArrayList<>();
-        store.forEach((key, bytes) -> {
-            if (key.equals(CLOCK_KEY)) {
+        Map<String, Map<String, SeriesState>> changed = new LinkedHashMap<>();
+        store.forEach((path, bytes) -> {
+            if (path.equals(CLOCK_KEY)) {
                 return;
             }
-            int bar = key.indexOf('|');
-            Rule rule = bar < 0 ? null : byName.get(key.substring(0, bar));
-            SeriesState s = SeriesState.decode(bytes);
-            if (rule == null || s == null) {
-                gone.add(key);
+            Map<String, SeriesState> states = SeriesState.decodeAll(bytes);
+            if (states == null) {
+                corrupt++;
+                changed.put(path, Map.of());
                 return;
             }
-            if (rule.kind() != Rule.Kind.ABSENT || s.status() != SeriesState.Status.INACTIVE) {
-                return;
+            boolean change = states.keySet().removeIf(name -> !byName.containsKey(name));
+            for (Map.Entry<String, SeriesState> e : states.entrySet()) {
+                Rule rule = byName.get(e.getKey());
+                SeriesState s = e.getValue();
+                if (rule.kind() != Rule.Kind.ABSENT || s.status() != SeriesState.Status.INACTIVE) {
+                    continue;
+                }
+                long due = s.lastSeenMs() + rule.absentFor().toMillis();
+                if (clock >= due) {
+                    e.setValue(new SeriesState(SeriesState.Status.FIRING, clock, s.lastTrueMs(), s.lastSeenMs(),
+                            s.value()));
+                    out.add(transition(rule, path, Transition.Status.FIRING, clock, clock, Double.NaN));
+                    change = true;
+                } else {
+                    next[0] = Math.min(next[0], due);
+                }
             }
-            long due = s.lastSeenMs() + rule.absentFor().toMillis();
-            if (clock >= due) {
-                fire.add(Map.entry(key, s));
-            } else {
-                next[0] = Math.min(next[0], due);
+            if (change) {
+                changed.put(path, states);
             }
         });
-        for (String key : gone) {
-            store.delete(key);
-            tracked--;
-        }
-        for (Map.Entry<String, SeriesState> e : fire) {
-            String key = e.getKey();
-            Rule rule = byName.get(key.substring(0, key.indexOf('|')));
-            String path = key.substring(key.indexOf('|') + 1);
-            SeriesState s = e.getValue();
-            store.put(key, new SeriesState(SeriesState.Status.FIRING, clock, s.lastTrueMs(), s.lastSeenMs(),
-                    s.value()).encode());
-            out.add(transition(rule, path, Transition.Status.FIRING, clock, clock, Double.NaN));
-        }
+        changed.forEach((path, states) -> {
+            if (states.isEmpty()) {
+                store.delete(path);
+                tracked--;
+            } else {
+                store.put(path, SeriesState.encodeAll(states));
+            }
+        });
         nextDeadline = next[0];
     }
 
-    private SeriesState load(String key) {
-        byte[] bytes = store.get(key);
-        if (bytes == null) {
-            return null;
-        }
-        SeriesState s = SeriesState.decode(bytes);
-        if (s == null) {
-            corrupt++;
-            store.delete(key);
-            tracked--;
-        }
-        return s;
+    private void remove(String rule) {
+        current.remove(rule);
+        dirty = true;
     }
 
-    /** @return false when the state is new and the bound is reached (not stored, counted) */
-    private boolean save(String key, SeriesState old, SeriesState state) {
-        if (old == null) {
-            if (tracked >= maxSeries) {
-                untracked++;
-                return false;
-            }
-            tracked++;
-        }
-        store.put(key, state.encode());
-        return true;
+    /** @return false when the series is new and the bound is reached (counted when written back) */
+    private boolean save(String rule, SeriesState old, SeriesState state) {
+        current.put(rule, state);
+        dirty = true;
+        return old != null || tracked < maxSeries;
     }
 
     private Transition transition(Rule rule, String path, Transition.Status status, long at, long startsAt, double v) {

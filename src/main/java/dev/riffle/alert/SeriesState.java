@@ -14,6 +14,36 @@ record SeriesState(Status status, long sinceMs, long lastTrueMs, long lastSeenMs
     enum Status { INACTIVE, PENDING, FIRING }
 
     private static final String VERSION = "1";
+    /** the format of a series' entry: every rule's state of it */
+    private static final String ALL_VERSION = "2";
+
+    /** {@code 2;rule|status|since|lastTrue|lastSeen|value;rule|...} (rule names have no ';' or '|'). */
+    static byte[] encodeAll(java.util.Map<String, SeriesState> states) {
+        StringBuilder b = new StringBuilder(16 + 48 * states.size()).append(ALL_VERSION);
+        states.forEach((rule, s) -> b.append(';').append(rule).append('|').append(s.status.ordinal()).append('|')
+                .append(s.sinceMs).append('|').append(s.lastTrueMs).append('|').append(s.lastSeenMs).append('|')
+                .append(s.value));
+        return b.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** @return null when the bytes are not a series entry this version knows */
+    static java.util.Map<String, SeriesState> decodeAll(byte[] bytes) {
+        String[] parts = new String(bytes, StandardCharsets.US_ASCII).split(";");
+        if (!parts[0].equals(ALL_VERSION)) {
+            return null;
+        }
+        java.util.Map<String, SeriesState> out = new java.util.LinkedHashMap<>(parts.length * 2);
+        for (int i = 1; i < parts.length; i++) {
+            int bar = parts[i].indexOf('|');
+            SeriesState s = bar < 0 ? null : decode((VERSION + parts[i].substring(bar))
+                    .getBytes(StandardCharsets.US_ASCII));
+            if (s == null) {
+                return null;
+            }
+            out.put(parts[i].substring(0, bar), s);
+        }
+        return out;
+    }
 
     byte[] encode() {
         return (VERSION + "|" + status.ordinal() + "|" + sinceMs + "|" + lastTrueMs + "|" + lastSeenMs + "|" + value)

@@ -47,6 +47,7 @@ public final class AlertStageBenchmark {
             env.put("RIFFLE_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
             env.put("RIFFLE_DATA_DIR", dir.toString());
             env.put("RIFFLE_ALERTS_RULES", rules.toString());
+            env.put("RIFFLE_ALERTS_THREADS", System.getProperty("threads", "1"));
             Config config = Config.load(null, env, dev.riffle.cli.TestKeys.all());
             Topics.ensure(kafka.bootstrapServers(), config, Duration.ofSeconds(30));
             AlertStage stage = new AlertStage(config, kafka.bootstrapServers(),
