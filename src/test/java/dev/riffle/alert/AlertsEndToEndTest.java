@@ -101,7 +101,7 @@ class AlertsEndToEndTest extends WithKafka {
         env.put("RIFFLE_ALERTS_DELIVERIES_TOPIC", id + "-deliveries");
         env.put("RIFFLE_ALERTS_APPLICATION_ID", id + "-eval");
         env.put("RIFFLE_ALERTS_NOTIFIER_GROUP", id + "-notifier");
-        env.put("RIFFLE_ALERTS_GROUP_WAIT", "1s");
+        env.put("RIFFLE_ALERTS_GROUP_WAIT", "3s"); // more than the evaluator's 1 s commits: one batch of points = one group
         env.put("RIFFLE_ALERTS_GROUP_INTERVAL", "2s");
         env.put("RIFFLE_ALERTS_RETRY_MAX", "2s");
         env.put("RIFFLE_ALERTS_SMTP_HOST", "127.0.0.1");
