@@ -251,6 +251,31 @@ class AlertsEndToEndTest extends WithKafka {
         return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** The occurrence points the evaluator wrote to the points topic: "path value time". */
+    private List<String> occurrences() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = List.of(new TopicPartition(env.get("RIFFLE_TOPICS_POINTS"), 0));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long end = c.endOffsets(parts).get(parts.get(0));
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (c.position(parts.get(0)) < end && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.key().startsWith("riffle.alerts.")) {
+                        Point point = PointCodec.decode(r.value());
+                        out.add(r.key() + " " + point.value() + " " + point.timestampSeconds());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private List<String> transitionsOf(String rule) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -321,6 +346,9 @@ class AlertsEndToEndTest extends WithKafka {
         assertEquals(2, received().size(), "no mail again after a restart: " + subjects());
         assertEquals(2, hooks.size(), "no webhook call again after a restart: " + hookTitles());
         stage.close();
+        // each firing and resolved transition is one occurrence point for Graphite, exactly once across the restart
+        assertEquals(List.of("riffle.alerts.host-silent 1.0 " + (base + 8 * W) / 1000,
+                "riffle.alerts.host-silent 1.0 " + (base + 12 * W) / 1000), occurrences());
         Path out = Path.of("target", "alert-mails.txt");
         Files.writeString(out, "=== firing ===\n" + firingText + "\n=== resolved ===\n" + dump(resolved)
                 + "\n=== webhook firing ===\n" + JSON.writerWithDefaultPrettyPrinter().writeValueAsString(hook)
