@@ -356,6 +356,82 @@ class AlertsEndToEndTest extends WithKafka {
                 + JSON.writerWithDefaultPrettyPrinter().writeValueAsString(resolvedHook) + "\n");
     }
 
+    /** {@code riffle alerts} in its own JVM, as a user runs it. */
+    private Process riffleAlerts(Path err) throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-cp", System.getProperty("java.class.path"), "dev.riffle.cli.Main", "alerts");
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(k -> k.startsWith("RIFFLE_"));
+        pb.environment().putAll(env);
+        pb.environment().put("RIFFLE_STATUS_INTERVAL_SECONDS", "1");
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
+        return pb.start();
+    }
+
+    private static long pointsEvaluated(Path err) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("alerts: RUNNING, points (\\d+)")
+                    .matcher(Files.readString(err));
+            long last = -1;
+            while (m.find()) {
+                last = Long.parseLong(m.group(1));
+            }
+            return last;
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void aKilledAlertStageResumesExactlyOnceAndOwesWhatItHadNotSent() throws Exception {
+        env.put("RIFFLE_DATA_DIR", dir.resolve(id + "-process").toString());
+        Path err1 = dir.resolve(id + "-1.err");
+        Process first = riffleAlerts(err1);
+        Process second = null;
+        try {
+            await(() -> {
+                point("test.warmup", base - 3_600_000, 0);
+                producer.flush();
+                sleep(300);
+                return pointsEvaluated(err1) > 0;
+            }, 90_000, "riffle alerts reads new points");
+            List<String> all = List.of("box1", "box2", "box3");
+            for (int w = 0; w < 6; w++) {
+                window(w, all);
+            }
+            for (int w = 6; w < 12; w++) {
+                window(w, List.of("box2", "box3"));
+            }
+            expect(1, 1);
+            // box1 comes back amid a burst of other points, and the process is killed while it works on them
+            for (int i = 0; i < 30_000; i++) {
+                // window 12 only: noise must not move the stream's time (it would make box2 and box3 absent too)
+                point("production.noise" + i + ".other.value", base + 12 * W, i);
+                if (i == 100) {
+                    window(12, all);
+                }
+            }
+            producer.flush();
+            first.destroyForcibly(); // SIGKILL: no clean close, an open transaction, nothing flushed
+            assertTrue(first.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            window(13, all);
+            Path err2 = dir.resolve(id + "-2.err");
+            second = riffleAlerts(err2);
+            expect(2, 2);
+            assertEquals("[RESOLVED:1] host-silent", received().get(1).getSubject());
+            // the alerts topic holds each transition once: what the killed process had not committed was redone
+            assertEquals(List.of("FIRING", "RESOLVED"), transitionsOf("host-silent"));
+            assertEquals(List.of("riffle.alerts.host-silent 1.0 " + (base + 8 * W) / 1000,
+                    "riffle.alerts.host-silent 1.0 " + (base + 12 * W) / 1000), occurrences());
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroy();
+                second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void twoHundredHostsFiringAtOnceAreOneMessageAndADownReceiverLosesNothing() throws Exception {
         AlertStage stage = stage();
