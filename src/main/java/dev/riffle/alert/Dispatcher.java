@@ -120,6 +120,13 @@ final class Dispatcher {
         }
     }
 
+    void forgetDelivery(String receiver, String alertKey) {
+        Outbox o = outboxes.get(receiver);
+        if (o != null) {
+            o.delivered.remove(alertKey);
+        }
+    }
+
     void onSilence(Silence s) {
         silences.put(s.id(), s);
     }
@@ -195,6 +202,24 @@ final class Dispatcher {
             lastForget = now;
             forgetResolved(now);
         }
+        return out;
+    }
+
+    /**
+     * Drops what channels were told about alerts resolved longer than {@code notify_max_age} ago (nothing is owed
+     * for those any more) and returns their keys ({@code channel|alert}) for tombstones in the deliveries topic:
+     * so the notifier's memory and that topic stay the size of recent alerts, not of all history.
+     */
+    List<String> prune(long now) {
+        List<String> out = new ArrayList<>();
+        outboxes.forEach((channel, o) -> o.delivered.entrySet().removeIf(e -> {
+            boolean old = !e.getValue().firing() && now - e.getValue().sentMs() > maxAge
+                    && !alerts.containsKey(e.getKey());
+            if (old) {
+                out.add(channel + "|" + e.getKey());
+            }
+            return old;
+        }));
         return out;
     }
 

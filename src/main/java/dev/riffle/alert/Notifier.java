@@ -155,8 +155,12 @@ final class Notifier {
 
     private boolean applyDelivery(String key, byte[] value) {
         int bar = key == null ? -1 : key.indexOf('|');
-        if (bar < 0 || value == null) {
+        if (bar < 0) {
             malformed.incrementAndGet();
+            return false;
+        }
+        if (value == null) { // a tombstone: pruned (see Dispatcher.prune)
+            dispatcher.forgetDelivery(key.substring(0, bar), key.substring(bar + 1));
             return false;
         }
         try {
@@ -272,6 +276,9 @@ final class Notifier {
                 }
                 if (now - lastCommit > 5000) {
                     lastCommit = now;
+                    for (String key : dispatcher.prune(now)) {
+                        deliveries.send(new ProducerRecord<>(config.get(AlertKeys.DELIVERIES_TOPIC), key, null));
+                    }
                     alerts.commitAsync(); // informative only (lag); each start rereads the compacted topic
                 }
                 summary = "alerts " + dispatcher.alertCount() + " (firing " + dispatcher.firingCount()

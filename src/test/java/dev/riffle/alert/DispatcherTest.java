@@ -64,6 +64,8 @@ class DispatcherTest {
         assertEquals(1, resolved.size());
         assertEquals(1, resolved.get(0).resolvedCount());
         assertEquals(0, resolved.get(0).firingCount());
+        assertEquals(List.of(), d.prune(NOW + 600_000), "told recently: kept");
+        assertEquals(List.of("ops|hot|p.a"), d.prune(NOW + 30_000 + 3_700_000), "resolved over an hour ago: dropped");
         // fired and resolved while nothing was sent: one resolved notice (with its start), never a firing one
         d.onTransition(t(HOT, "p.b", Transition.Status.FIRING, NOW + 700_000, NOW + 700_000), NOW);
         d.onTransition(t(HOT, "p.b", Transition.Status.RESOLVED, NOW + 701_000, NOW + 700_000), NOW);
