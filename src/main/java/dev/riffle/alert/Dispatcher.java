@@ -314,6 +314,7 @@ final class Dispatcher {
 
     /** Resolved alerts no receiver still owes a notice for are dropped from memory. */
     private void forgetResolved(long now) {
+        silences.values().removeIf(s -> s.endsAtMs() <= now); // an ended silence silences nothing again
         alerts.entrySet().removeIf(e -> {
             Alert a = e.getValue();
             if (a.last.status() != Transition.Status.RESOLVED) {

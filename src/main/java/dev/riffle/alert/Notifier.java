@@ -221,8 +221,11 @@ final class Notifier {
             silences.assign(silenceParts);
             silences.seekToBeginning(silenceParts);
             long lastCommit = System.currentTimeMillis();
+            long lastDue = 0;
             while (running) {
+                boolean changed = false;
                 for (ConsumerRecord<String, byte[]> r : alerts.poll(Duration.ofMillis(100))) {
+                    changed = true;
                     try {
                         dispatcher.onTransition(TransitionCodec.decode(r.value()), System.currentTimeMillis());
                         transitions.incrementAndGet();
@@ -231,6 +234,7 @@ final class Notifier {
                     }
                 }
                 for (ConsumerRecord<String, byte[]> r : silences.poll(Duration.ZERO)) {
+                    changed = true;
                     try {
                         dispatcher.onSilence(Silence.decode(r.value()));
                     } catch (RuntimeException e) {
@@ -244,6 +248,7 @@ final class Notifier {
                         continue;
                     }
                     it.remove();
+                    changed = true;
                     Notice n = inFlightNotice.remove(e.getKey());
                     try {
                         e.getValue().get();
@@ -266,7 +271,13 @@ final class Notifier {
                         }
                     }
                 }
-                for (Notice n : dispatcher.due(now, inFlight.keySet())) {
+                // the dispatcher looks at every alert: on news, else once a second (its timers are seconds)
+                List<Notice> due = changed || now - lastDue >= 1000 ? dispatcher.due(now, inFlight.keySet())
+                        : List.of();
+                if (changed || now - lastDue >= 1000) {
+                    lastDue = now;
+                }
+                for (Notice n : due) {
                     Channel c = channels.get(n.receiver());
                     inFlightNotice.put(n.receiver(), n);
                     inFlight.put(n.receiver(), senders.submit(() -> {
