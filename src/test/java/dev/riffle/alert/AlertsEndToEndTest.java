@@ -356,6 +356,24 @@ class AlertsEndToEndTest extends WithKafka {
                 + JSON.writerWithDefaultPrettyPrinter().writeValueAsString(resolvedHook) + "\n");
     }
 
+    @Test
+    void silencesAreAddedListedAndExpiredInKafka() {
+        Config config = Config.load(null, env, dev.riffle.cli.TestKeys.all());
+        long now = System.currentTimeMillis();
+        Silence s = Silences.add(config, kafka.bootstrapServers(), Map.of("alertname", "host-silent", "host", "box*"),
+                now, now + 3_600_000, "test", "maintenance");
+        List<Silence> listed = Silences.list(config, kafka.bootstrapServers());
+        assertEquals(1, listed.size());
+        assertEquals(s, listed.get(0));
+        assertTrue(listed.get(0).activeAt(now + 1000));
+        assertTrue(Silences.expire(config, kafka.bootstrapServers(), s.id(), now + 2000));
+        Silence ended = Silences.list(config, kafka.bootstrapServers()).get(0);
+        assertEquals(now + 2000, ended.endsAtMs());
+        assertTrue(!ended.activeAt(now + 2000));
+        assertTrue(!Silences.expire(config, kafka.bootstrapServers(), s.id(), now + 3000), "already ended");
+        assertTrue(!Silences.expire(config, kafka.bootstrapServers(), "no-such-id", now), "unknown id");
+    }
+
     /** {@code riffle alerts} in its own JVM, as a user runs it. */
     private Process riffleAlerts(Path err) throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
