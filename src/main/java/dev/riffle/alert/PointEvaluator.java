@@ -88,6 +88,10 @@ final class PointEvaluator {
         if (hit.length > 0) {
             // every rule's state of one series is one store entry: one read and at most one write per point
             byte[] bytes = store.get(path);
+            if (bytes == null && tracked >= maxSeries) {
+                untracked++; // past the bound a new series is not evaluated (its alerts could not be kept)
+                hit = new int[0];
+            }
             current = bytes == null ? new LinkedHashMap<>(4) : SeriesState.decodeAll(bytes);
             if (current == null) {
                 corrupt++;

@@ -228,13 +228,17 @@ class EvaluationOracleTest {
 
     @Test
     void theBoundOnTrackedSeriesIsKeptAndCounted() {
-        List<Rule> rules = List.of(absent("gone", "*.*", W));
+        List<Rule> rules = List.of(absent("gone", "*.*", W), threshold("hot", "*.*", true, 0, 0, 0));
         PointEvaluator e = new PointEvaluator(rules, StateView.inMemory(), 10);
-        for (int i = 0; i < 25; i++) {
-            e.onPoint("s.n" + i, T0, 1);
+        int firing = 0;
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 25; i++) {
+                firing += e.onPoint("s.n" + i, T0 + round, 1).size();
+            }
         }
         assertEquals(10, e.tracked());
-        assertEquals(15, e.untracked());
+        assertEquals(30, e.untracked(), "15 series past the bound, twice");
+        assertEquals(10, firing, "only tracked series fire, and once: no repeat for series that cannot be kept");
     }
 
     @Test
