@@ -77,7 +77,8 @@ final class AlertCounters {
             tracked += e.tracked();
             untracked += e.untracked();
         }
-        return "points " + points.get() + ", event records " + eventRecords.get() + ", firing " + firing.get() + ", resolved " + resolved.get()
+        return "points " + points.get() + ", event records " + eventRecords.get() + ", firing " + firing.get()
+                + ", resolved " + resolved.get()
                 + ", pending/inactive " + pending.get() + ", series tracked " + tracked + ", untracked " + untracked
                 + ", malformed " + malformed.get();
     }

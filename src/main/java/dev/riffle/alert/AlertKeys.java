@@ -60,7 +60,8 @@ public final class AlertKeys {
             "http://localhost/", "externalURL in webhook messages (a link to where a human looks)");
 
     public static final List<dev.riffle.config.ConfigKey<?>> ALL = List.of(RULES, RECEIVERS, GROUP_WAIT,
-            GROUP_INTERVAL, REPEAT_INTERVAL, RATE_LIMIT, MAX_LISTED, RETRY_MAX, NOTIFY_MAX_AGE, MAX_SERIES, THREADS, TOPIC,
+            GROUP_INTERVAL, REPEAT_INTERVAL, RATE_LIMIT, MAX_LISTED, RETRY_MAX, NOTIFY_MAX_AGE, MAX_SERIES, THREADS,
+            TOPIC,
             SILENCES_TOPIC, DELIVERIES_TOPIC, APPLICATION_ID, NOTIFIER_GROUP, SMTP_HOST, SMTP_PORT, SMTP_FROM,
             SMTP_STARTTLS, SMTP_USERNAME, SMTP_PASSWORD, EXTERNAL_URL);
 }

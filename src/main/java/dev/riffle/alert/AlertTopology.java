@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * The rule evaluator as a Kafka Streams topology (exactly once, under its own application id), read top to bottom
  * the way the data flows:
  * <pre>
- * points topic --(time = window start)--> evaluate-points [store alert-series] --+--> alerts topic (transitions)
- * events topic --------------------------> evaluate-states [store alert-states] --+--> points topic (riffle.alerts.&lt;rule&gt;)
+ * points topic (time = window start) -> evaluate-points [store alert-series] -+-> alerts topic (transitions)
+ * events topic ----------------------> evaluate-states [store alert-states] -+-> points topic (occurrences)
  * </pre>
  * The two inputs are separate sub-topologies (their partition counts need not agree). Every transition goes to
  * the alerts topic keyed {@code rule|series}; firing and resolved ones also go to the points topic as an

@@ -154,7 +154,8 @@ final class RulesParser {
             return List.of();
         }
         if (!(tree instanceof List<?> list)) {
-            throw new ConfigException("expected a list of receivers, each a mapping with name and webhook/email/stdout");
+            throw new ConfigException(
+                    "expected a list of receivers, each a mapping with name and webhook/email/stdout");
         }
         List<Receiver> out = new ArrayList<>();
         Set<String> names = new HashSet<>();

@@ -13,7 +13,8 @@ import picocli.CommandLine.Mixin;
 /** {@code riffle run}: broker (unless an external one is configured), bridge, topology and sink in one JVM. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run everything in one JVM: an in-process Kafka broker (unless RIFFLE_KAFKA_BOOTSTRAP is set), "
-                + "the bridge, the topology, the Graphite sink, and the alert stage when alerts.rules has rules. Ctrl-C stops it cleanly.")
+                + "the bridge, the topology, the Graphite sink, and the alert stage when alerts.rules has rules. "
+                + "Ctrl-C stops it cleanly.")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     Settings settings = new Settings();

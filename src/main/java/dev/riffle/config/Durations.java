@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as the config file writes them: a whole number and a unit, {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
+/**
+ * Durations as the config file writes them: a whole number and a unit, {@code 500ms}, {@code 10s}, {@code 5m},
+ * {@code 1h} (and {@code 2d}).
+ */
 public final class Durations {
     private static final Pattern FORM = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
 
