@@ -104,6 +104,10 @@ public final class AlertStageBenchmark {
                         + "RocksDB state on disk: %d MB%n", heap, stateBytes / (1024 * 1024));
             }
             stage.close();
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) { // the broker log of a run is ~140 MB
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 }
