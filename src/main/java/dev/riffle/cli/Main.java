@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0",
         description = "Riemann-style application metrics on Kafka Streams, written to Graphite.",
         subcommands = {RunCommand.class, BrokerCommand.class, StageCommands.Bridge.class, StageCommands.Streams.class,
-            StageCommands.Sink.class, ReplayCommand.class, SendCommand.class, TopologyCommand.class,
+            StageCommands.Sink.class, StageCommands.Alerts.class, SilenceCommand.class, ReplayCommand.class,
+            SendCommand.class, TopologyCommand.class,
             CommandLine.HelpCommand.class,
             DemoCommand.class})
 public final class Main implements Callable<Integer> {

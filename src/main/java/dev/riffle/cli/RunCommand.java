@@ -1,5 +1,6 @@
 package dev.riffle.cli;
 
+import dev.riffle.alert.AlertStage;
 import dev.riffle.config.Config;
 import dev.riffle.ingest.Bridge;
 import dev.riffle.sink.GraphiteSink;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Mixin;
 /** {@code riffle run}: broker (unless an external one is configured), bridge, topology and sink in one JVM. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run everything in one JVM: an in-process Kafka broker (unless RIFFLE_KAFKA_BOOTSTRAP is set), "
-                + "the bridge, the topology, the Graphite sink and the graphs page (http_port). Ctrl-C stops it cleanly.")
+                + "the bridge, the topology, the Graphite sink, the graphs page (http_port), and the alert stage when "
+                + "alerts.rules has rules. Ctrl-C stops it cleanly.")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     Settings settings = new Settings();
@@ -25,8 +27,11 @@ final class RunCommand implements Callable<Integer> {
         try (Pipeline pipeline = new Pipeline(config)) {
             pipeline.connect(true);
             Graphs graphs = new Graphs(config, true);
-            pipeline.start(bootstrap -> new GraphiteSink(config, bootstrap, System.out, graphs.targets()))
-                    .start(bootstrap -> new StreamsApp(config, bootstrap, Map.of()))
+            pipeline.start(bootstrap -> new GraphiteSink(config, bootstrap, System.out, graphs.targets()));
+            if (AlertStage.configured(config)) { // readers of the points before their writer, as the sink
+                pipeline.start(bootstrap -> new AlertStage(config, bootstrap, Map.of(), System.out));
+            }
+            pipeline.start(bootstrap -> new StreamsApp(config, bootstrap, Map.of()))
                     .start(bootstrap -> new Bridge(config, bootstrap));
             graphs.start(pipeline);
             pipeline.runUntilStopped();

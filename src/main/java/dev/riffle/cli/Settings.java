@@ -53,6 +53,7 @@ final class Settings {
         keys.addAll(SinkKeys.ALL);
         keys.addAll(dev.riffle.graph.GraphKeys.ALL);
         keys.addAll(dev.riffle.http.HttpKeys.ALL);
+        keys.addAll(dev.riffle.alert.AlertKeys.ALL);
         return List.copyOf(keys);
     }
 }

@@ -89,4 +89,22 @@ final class StageCommands {
             graphs.start(pipeline);
         }
     }
+
+    @Command(name = "alerts", mixinStandardHelpOptions = true,
+            description = "Run the alert stage alone: rules over the points and events topics (exactly once), "
+                    + "transitions to the alerts topic, notifications by email, webhook or stdout.")
+    static final class Alerts extends OneStage {
+        @Override
+        void preflight(Config config) {
+            if (!dev.riffle.alert.AlertStage.configured(config)) {
+                throw new dev.riffle.config.ConfigException(dev.riffle.alert.AlertKeys.RULES.name()
+                        + ": no rules; riffle alerts needs at least one (see the README's Alerts section)");
+            }
+        }
+
+        @Override
+        Stage stage(Config config, String bootstrap) {
+            return new dev.riffle.alert.AlertStage(config, bootstrap, Map.of(), System.out);
+        }
+    }
 }

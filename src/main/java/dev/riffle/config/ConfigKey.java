@@ -59,6 +59,9 @@ public final class ConfigKey<T> {
                 throw new IllegalArgumentException();
             }
             return value;
+        } catch (ConfigException e) {
+            // a structured value's parser names what inside it is wrong (which rule, which field)
+            throw new ConfigException(name + " (" + envName() + "): " + e.getMessage());
         } catch (RuntimeException e) {
             throw new ConfigException(name + " (" + envName() + "): got '" + raw + "', expected " + expected);
         }
@@ -161,6 +164,33 @@ public final class ConfigKey<T> {
                     }
                     return out;
                 });
+    }
+
+    /** A duration written {@code 500ms}, {@code 10s}, {@code 5m} or {@code 1h} (see {@link Durations}). */
+    public static ConfigKey<java.time.Duration> duration(String name, String def, String description) {
+        return new ConfigKey<>(name, Durations.parse(def), "a duration such as 500ms, 10s, 5m or 1h (not negative)",
+                description, raw -> Durations.parse(scalar(raw)));
+    }
+
+    /**
+     * A structured value (a YAML sequence or mapping, or the same written as YAML/JSON flow text in an environment
+     * variable), turned into {@code T} by {@code parser}. The parser throws {@link ConfigException} naming the part
+     * that is wrong; the key's name is put in front of its message.
+     */
+    public static <T> ConfigKey<T> structured(String name, T def, String expected, String description,
+                                              Function<Object, T> parser) {
+        return new ConfigKey<>(name, def, expected, description, raw -> {
+            Object tree = raw;
+            if (raw instanceof String text) {
+                try {
+                    tree = new com.fasterxml.jackson.databind.ObjectMapper(
+                            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(text, Object.class);
+                } catch (java.io.IOException e) {
+                    throw new ConfigException("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+                }
+            }
+            return parser.apply(tree);
+        });
     }
 
     /** A {@code host:port} address, or {@code none}; parsed to a list of endpoints (empty = none). */

@@ -61,6 +61,11 @@ public final class GraphiteGlob {
         return literals[index] != null ? literals[index].equals(node) : nodes[index].matcher(node).matches();
     }
 
+    /** Whether node {@code index} is plain text (no wildcard), so it names one value. */
+    public boolean isLiteralNode(int index) {
+        return literals[index] != null;
+    }
+
     /** Whether the whole path matches. */
     public boolean matches(String path) {
         int start = 0;

@@ -1,0 +1,339 @@
+package dev.riffle.alert;
+
+import dev.riffle.config.Durations;
+import dev.riffle.core.GraphiteGlob;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Threshold and absence rules over the points of one partition, in event time only: a point's window start is
+ * its time, and the partition's clock is the newest window start seen (kept in the store, so a restart or a
+ * replay of the same points gives the same transitions). Nothing here reads the wall clock.
+ *
+ * <p>Per point: each matching threshold rule moves its (rule, series) state (inactive -> pending -> firing ->
+ * resolved; pending -> inactive when the condition fails before {@code for}); each matching absence rule notes
+ * the series' last window and resolves it if it was firing. When the clock moves, every absence state whose
+ * series' last window lies {@code absent_for} or more behind the clock fires, stamped with the clock.
+ *
+ * <p>States are stored per series (one store entry, key = the path, holding every rule's state of it) for
+ * pending/firing threshold alerts and for every series an absence rule covers; at most {@code maxSeries} series,
+ * past that new series are counted in {@link #untracked()} and not kept.
+ */
+final class PointEvaluator {
+    /** Where the partition's clock is kept; sorts before every rule name. */
+    static final String CLOCK_KEY = "\u0000clock";
+    /** Occurrence paths the evaluator itself writes to the points topic: never evaluated, never move the clock. */
+    static final String OWN_PREFIX = "riffle.alerts.";
+    private static final int CACHE = 200_000;
+
+    private final List<Rule> rules = new ArrayList<>();
+    private final Map<String, Rule> byName = new HashMap<>();
+    private final StateView store;
+    private final long maxSeries;
+    /** path -> indexes of matching rules; bounded, least recently used out first */
+    private final Map<String, int[]> matchCache = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, int[]> eldest) {
+            return size() > CACHE;
+        }
+    };
+    /** the states of the series of the point being evaluated, by rule name */
+    private Map<String, SeriesState> current;
+    private boolean dirty;
+    private long clock = Long.MIN_VALUE;
+    /** a lower bound of the earliest time an absence state may fire: no scan before the clock reaches it */
+    private long nextDeadline = Long.MIN_VALUE;
+    private long tracked;
+    private long untracked;
+    private long outOfOrder;
+    private long corrupt;
+
+    PointEvaluator(List<Rule> allRules, StateView store, long maxSeries) {
+        for (Rule r : allRules) {
+            if (r.kind() != Rule.Kind.STATE) {
+                rules.add(r);
+                byName.put(r.name(), r);
+            }
+        }
+        this.store = store;
+        this.maxSeries = maxSeries;
+        byte[] c = store.get(CLOCK_KEY);
+        if (c != null) {
+            clock = Long.parseLong(new String(c, StandardCharsets.US_ASCII));
+        }
+        long[] count = {0};
+        store.forEach((k, v) -> {
+            if (!k.equals(CLOCK_KEY)) {
+                count[0]++;
+            }
+        });
+        tracked = count[0];
+    }
+
+    boolean hasRules() {
+        return !rules.isEmpty();
+    }
+
+    /** The transitions one point causes, in a fixed order (rules in config order, then absences by key). */
+    List<Transition> onPoint(String path, long timeMs, double value) {
+        if (path == null || path.startsWith(OWN_PREFIX) || Double.isNaN(value)) {
+            return List.of();
+        }
+        List<Transition> out = new ArrayList<>(0);
+        int[] hit = matching(path);
+        if (hit.length > 0) {
+            // every rule's state of one series is one store entry: one read and at most one write per point
+            byte[] bytes = store.get(path);
+            if (bytes == null && tracked >= maxSeries) {
+                untracked++; // past the bound a new series is not evaluated (its alerts could not be kept)
+                hit = new int[0];
+            }
+            current = bytes == null ? new LinkedHashMap<>(4) : SeriesState.decodeAll(bytes);
+            if (current == null) {
+                corrupt++;
+                current = new LinkedHashMap<>(4);
+            }
+            boolean stored = bytes != null;
+            dirty = false;
+            for (int i : hit) {
+                Rule rule = rules.get(i);
+                if (rule.kind() == Rule.Kind.THRESHOLD) {
+                    threshold(rule, path, timeMs, value, out);
+                } else {
+                    seen(rule, path, timeMs, value, out);
+                }
+            }
+            if (dirty) {
+                if (current.isEmpty()) {
+                    store.delete(path);
+                    tracked--;
+                } else if (stored || tracked < maxSeries) {
+                    store.put(path, SeriesState.encodeAll(current));
+                    tracked += stored ? 0 : 1;
+                } else {
+                    untracked++; // a new series past the bound: not kept, its transitions stand
+                }
+            }
+            current = null;
+        }
+        if (timeMs > clock) {
+            clock = timeMs;
+            store.put(CLOCK_KEY, Long.toString(clock).getBytes(StandardCharsets.US_ASCII));
+            if (clock >= nextDeadline) {
+                scanAbsences(out);
+            }
+        }
+        return out;
+    }
+
+    private int[] matching(String path) {
+        int[] hit = matchCache.get(path);
+        if (hit == null) {
+            String[] nodes = path.split("\\.", -1);
+            List<Integer> found = new ArrayList<>(2);
+            for (int i = 0; i < rules.size(); i++) {
+                if (matches(rules.get(i).match(), nodes)) {
+                    found.add(i);
+                }
+            }
+            hit = found.stream().mapToInt(Integer::intValue).toArray();
+            matchCache.put(path, hit);
+        }
+        return hit;
+    }
+
+    /** Plain nodes first (a string compare rules most rules out), wildcard nodes only then. */
+    private static boolean matches(GraphiteGlob glob, String[] nodes) {
+        if (glob.nodeCount() != nodes.length) {
+            return false;
+        }
+        for (int n = 0; n < nodes.length; n++) {
+            if (glob.isLiteralNode(n) && !glob.matchesNode(n, nodes[n])) {
+                return false;
+            }
+        }
+        for (int n = 0; n < nodes.length; n++) {
+            if (!glob.isLiteralNode(n) && !glob.matchesNode(n, nodes[n])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void threshold(Rule rule, String path, long t, double v, List<Transition> out) {
+        String key = rule.name();
+        SeriesState s = current.get(key);
+        if (s != null && t <= s.lastSeenMs()) {
+            outOfOrder++;
+            return;
+        }
+        boolean cond = rule.above() ? v > rule.threshold() : v < rule.threshold();
+        SeriesState.Status status = s == null ? SeriesState.Status.INACTIVE : s.status();
+        switch (status) {
+            case INACTIVE -> {
+                if (!cond) {
+                    return;
+                }
+                if (rule.forDuration().isZero()) {
+                    save(key, s, new SeriesState(SeriesState.Status.FIRING, t, t, t, v));
+                    out.add(transition(rule, path, Transition.Status.FIRING, t, t, v));
+                } else {
+                    save(key, s, new SeriesState(SeriesState.Status.PENDING, t, t, t, v));
+                    out.add(transition(rule, path, Transition.Status.PENDING, t, t, v));
+                }
+            }
+            case PENDING -> {
+                if (!cond) {
+                    remove(key);
+                    out.add(transition(rule, path, Transition.Status.INACTIVE, t, s.sinceMs(), v));
+                } else if (t - s.sinceMs() >= rule.forDuration().toMillis()) {
+                    save(key, s, new SeriesState(SeriesState.Status.FIRING, t, t, t, v));
+                    out.add(transition(rule, path, Transition.Status.FIRING, t, t, v));
+                } else {
+                    save(key, s, new SeriesState(SeriesState.Status.PENDING, s.sinceMs(), t, t, v));
+                }
+            }
+            case FIRING -> {
+                if (cond) {
+                    save(key, s, new SeriesState(SeriesState.Status.FIRING, s.sinceMs(), t, t, v));
+                } else if (t - s.lastTrueMs() >= rule.keepFiringFor().toMillis()) {
+                    remove(key);
+                    out.add(transition(rule, path, Transition.Status.RESOLVED, t, s.sinceMs(), v));
+                } else {
+                    save(key, s, new SeriesState(SeriesState.Status.FIRING, s.sinceMs(), s.lastTrueMs(), t, v));
+                }
+            }
+        }
+    }
+
+    private void seen(Rule rule, String path, long t, double v, List<Transition> out) {
+        String key = rule.name();
+        SeriesState s = current.get(key);
+        if (s != null && t <= s.lastSeenMs()) {
+            outOfOrder++;
+            return;
+        }
+        if (s != null && s.status() == SeriesState.Status.FIRING) {
+            out.add(transition(rule, path, Transition.Status.RESOLVED, t, s.sinceMs(), v));
+        }
+        if (save(key, s, new SeriesState(SeriesState.Status.INACTIVE, t, t, t, v))
+                && nextDeadline != Long.MIN_VALUE) { // MIN_VALUE: not scanned since start, the next move scans
+            nextDeadline = Math.min(nextDeadline, t + rule.absentFor().toMillis());
+        }
+    }
+
+    /** Fires every absence that is due; drops states of rules no longer configured; recomputes the deadline. */
+    private void scanAbsences(List<Transition> out) {
+        long[] next = {Long.MAX_VALUE};
+        Map<String, Map<String, SeriesState>> changed = new LinkedHashMap<>();
+        store.forEach((path, bytes) -> {
+            if (path.equals(CLOCK_KEY)) {
+                return;
+            }
+            Map<String, SeriesState> states = SeriesState.decodeAll(bytes);
+            if (states == null) {
+                corrupt++;
+                changed.put(path, Map.of());
+                return;
+            }
+            boolean change = states.keySet().removeIf(name -> !byName.containsKey(name));
+            for (Map.Entry<String, SeriesState> e : states.entrySet()) {
+                Rule rule = byName.get(e.getKey());
+                SeriesState s = e.getValue();
+                if (rule.kind() != Rule.Kind.ABSENT || s.status() != SeriesState.Status.INACTIVE) {
+                    continue;
+                }
+                long due = s.lastSeenMs() + rule.absentFor().toMillis();
+                if (clock >= due) {
+                    e.setValue(new SeriesState(SeriesState.Status.FIRING, clock, s.lastTrueMs(), s.lastSeenMs(),
+                            s.value()));
+                    out.add(transition(rule, path, Transition.Status.FIRING, clock, clock, Double.NaN));
+                    change = true;
+                } else {
+                    next[0] = Math.min(next[0], due);
+                }
+            }
+            if (change) {
+                changed.put(path, states);
+            }
+        });
+        changed.forEach((path, states) -> {
+            if (states.isEmpty()) {
+                store.delete(path);
+                tracked--;
+            } else {
+                store.put(path, SeriesState.encodeAll(states));
+            }
+        });
+        nextDeadline = next[0];
+    }
+
+    private void remove(String rule) {
+        current.remove(rule);
+        dirty = true;
+    }
+
+    /** @return false when the series is new and the bound is reached (counted when written back) */
+    private boolean save(String rule, SeriesState old, SeriesState state) {
+        current.put(rule, state);
+        dirty = true;
+        return old != null || tracked < maxSeries;
+    }
+
+    private Transition transition(Rule rule, String path, Transition.Status status, long at, long startsAt, double v) {
+        Map<String, String> labels = new LinkedHashMap<>(rule.labels());
+        String[] nodes = path.split("\\.", -1);
+        int hostNode = -1;
+        for (int i = 0; i < nodes.length; i++) {
+            if (!rule.match().isLiteralNode(i)) {
+                hostNode = i;
+                break;
+            }
+        }
+        if (hostNode < 0) {
+            hostNode = nodes.length > 1 ? 1 : 0;
+        }
+        String host = nodes[hostNode];
+        String service = String.join(".", java.util.Arrays.asList(nodes).subList(hostNode + 1, nodes.length));
+        labels.put("alertname", rule.name());
+        labels.put("series", path);
+        labels.put("host", host);
+        labels.put("service", service);
+        Map<String, String> vars = new HashMap<>();
+        vars.put("rule", rule.name());
+        vars.put("series", path);
+        vars.put("host", host);
+        vars.put("service", service);
+        vars.put("value", Double.isNaN(v) ? "none" : Summary.number(v));
+        vars.put("threshold", Double.isNaN(rule.threshold()) ? "" : Summary.number(rule.threshold()));
+        vars.put("absent_for", Durations.format(rule.absentFor()));
+        vars.put("for", Durations.format(rule.forDuration()));
+        vars.put("state", "");
+        return new Transition(rule.name(), path, status, at, startsAt, v, Map.copyOf(labels),
+                Summary.fill(rule.summaryTemplate(), vars));
+    }
+
+    long clock() {
+        return clock;
+    }
+
+    long tracked() {
+        return tracked;
+    }
+
+    long untracked() {
+        return untracked;
+    }
+
+    long outOfOrder() {
+        return outOfOrder;
+    }
+
+    long corrupt() {
+        return corrupt;
+    }
+}

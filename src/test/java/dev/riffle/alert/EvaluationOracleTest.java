@@ -1,0 +1,298 @@
+package dev.riffle.alert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.riffle.core.Event;
+import dev.riffle.core.GraphiteGlob;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The evaluator against a brute-force oracle over random point and event streams: every rule kind (above,
+ * below, for, keep_firing_for, absent_for, state changes), and the same input twice, or cut by a restart,
+ * gives the same transitions.
+ */
+class EvaluationOracleTest {
+    private static final long W = 5_000;
+    private static final long T0 = 1_700_000_000_000L;
+
+    record P(String path, long t, double v) {
+    }
+
+    record Tr(String status, long at, long startsAt) {
+    }
+
+    static Rule threshold(String name, String match, boolean above, double th, long forMs, long keepMs) {
+        return new Rule(name, Rule.Kind.THRESHOLD, GraphiteGlob.compile(match), above, th, Duration.ofMillis(forMs),
+                Duration.ofMillis(keepMs), Duration.ZERO, Set.of(), Map.of(), null);
+    }
+
+    static Rule absent(String name, String match, long absentMs) {
+        return new Rule(name, Rule.Kind.ABSENT, GraphiteGlob.compile(match), false, Double.NaN, Duration.ZERO,
+                Duration.ZERO, Duration.ofMillis(absentMs), Set.of(), Map.of(), null);
+    }
+
+    /** Series that come and go: each has its own chance to report in a window, with long silent stretches. */
+    static List<P> randomStream(Random r, int windows, int hosts) {
+        List<P> out = new ArrayList<>();
+        boolean[] silent = new boolean[hosts];
+        for (int w = 0; w < windows; w++) {
+            List<P> window = new ArrayList<>();
+            for (int h = 0; h < hosts; h++) {
+                if (r.nextInt(10) == 0) {
+                    silent[h] = !silent[h];
+                }
+                if (silent[h] || r.nextInt(5) == 0) {
+                    continue;
+                }
+                double v = r.nextInt(3) == 0 ? r.nextDouble() * 10 : 4 + r.nextDouble() * 2;
+                window.add(new P("production.h" + h + ".lat.value.99", T0 + w * W, v));
+                if (r.nextBoolean()) {
+                    window.add(new P("staging.h" + h + ".lat.value.99", T0 + w * W, r.nextDouble() * 10));
+                }
+            }
+            Collections.shuffle(window, r);
+            out.addAll(window);
+        }
+        return out;
+    }
+
+    static Map<String, List<Tr>> run(PointEvaluator e, List<P> points) {
+        Map<String, List<Tr>> out = new TreeMap<>();
+        for (P p : points) {
+            for (Transition t : e.onPoint(p.path(), p.t(), p.v())) {
+                out.computeIfAbsent(t.key(), k -> new ArrayList<>()).add(new Tr(t.status().name(), t.atMs(),
+                        t.startsAtMs()));
+            }
+        }
+        return out;
+    }
+
+    /** Brute force: per point, each rule's status is worked out from the whole history up to it. */
+    static Map<String, List<Tr>> oracle(List<Rule> rules, List<P> points) {
+        Map<String, List<Tr>> out = new TreeMap<>();
+        Map<String, String> status = new HashMap<>(); // key -> INACTIVE|PENDING|FIRING
+        Map<String, Long> since = new HashMap<>();
+        Map<String, List<P>> history = new HashMap<>();
+        long clock = Long.MIN_VALUE;
+        for (P p : points) {
+            history.computeIfAbsent(p.path(), k -> new ArrayList<>()).add(p);
+            List<P> h = history.get(p.path());
+            for (Rule rule : rules) {
+                if (!rule.match().matches(p.path())) {
+                    continue;
+                }
+                String key = rule.name() + "|" + p.path();
+                String before = status.getOrDefault(key, "INACTIVE");
+                if (rule.kind() == Rule.Kind.ABSENT) {
+                    if (before.equals("FIRING")) {
+                        add(out, key, "RESOLVED", p.t(), since.get(key));
+                        status.put(key, "INACTIVE");
+                    }
+                    continue;
+                }
+                boolean[] cond = new boolean[h.size()];
+                for (int i = 0; i < h.size(); i++) {
+                    cond[i] = rule.above() ? h.get(i).v() > rule.threshold() : h.get(i).v() < rule.threshold();
+                }
+                int i = h.size() - 1;
+                String after;
+                if (before.equals("FIRING")) {
+                    long lastTrue = Long.MIN_VALUE;
+                    for (int j = i; j >= 0; j--) {
+                        if (cond[j]) {
+                            lastTrue = h.get(j).t();
+                            break;
+                        }
+                    }
+                    after = cond[i] || p.t() - lastTrue < rule.keepFiringFor().toMillis() ? "FIRING" : "INACTIVE";
+                } else if (cond[i]) {
+                    int j = i;
+                    while (j > 0 && cond[j - 1]) {
+                        j--;
+                    }
+                    long runStart = h.get(j).t();
+                    after = p.t() - runStart >= rule.forDuration().toMillis() ? "FIRING" : "PENDING";
+                    if (after.equals("PENDING") && before.equals("INACTIVE")) {
+                        since.put(key, p.t());
+                    }
+                } else {
+                    after = "INACTIVE";
+                }
+                if (!after.equals(before)) {
+                    switch (after) {
+                        case "PENDING" -> add(out, key, "PENDING", p.t(), p.t());
+                        case "FIRING" -> {
+                            add(out, key, "FIRING", p.t(), p.t());
+                            since.put(key, p.t());
+                        }
+                        default -> add(out, key, before.equals("FIRING") ? "RESOLVED" : "INACTIVE", p.t(),
+                                since.get(key));
+                    }
+                }
+                status.put(key, after);
+            }
+            clock = Math.max(clock, p.t());
+            // every absence rule over every series seen so far, after every point
+            List<String> due = new ArrayList<>();
+            for (Rule rule : rules) {
+                if (rule.kind() != Rule.Kind.ABSENT) {
+                    continue;
+                }
+                for (Map.Entry<String, List<P>> e : history.entrySet()) {
+                    String key = rule.name() + "|" + e.getKey();
+                    List<P> hs = e.getValue();
+                    if (rule.match().matches(e.getKey()) && !status.getOrDefault(key, "INACTIVE").equals("FIRING")
+                            && clock - hs.get(hs.size() - 1).t() >= rule.absentFor().toMillis()) {
+                        due.add(key);
+                    }
+                }
+            }
+            Collections.sort(due);
+            for (String key : due) {
+                add(out, key, "FIRING", clock, clock);
+                status.put(key, "FIRING");
+                since.put(key, clock);
+            }
+        }
+        return out;
+    }
+
+    private static void add(Map<String, List<Tr>> out, String key, String status, long at, long startsAt) {
+        out.computeIfAbsent(key, k -> new ArrayList<>()).add(new Tr(status, at, startsAt));
+    }
+
+    @Test
+    void randomStreamsGiveTheOraclesTransitions() {
+        long[] durations = {0, W, 2 * W, 3 * W};
+        int transitions = 0;
+        for (int seed = 0; seed < 60; seed++) {
+            Random r = new Random(seed);
+            List<Rule> rules = List.of(
+                    threshold("hot", "production.*.lat.value.99", true, 5, durations[r.nextInt(4)],
+                            durations[r.nextInt(4)]),
+                    threshold("cold", "{production,staging}.h[0-4].lat.value.99", false, 4.5,
+                            durations[r.nextInt(4)], durations[r.nextInt(4)]),
+                    absent("silent", "*.*.lat.value.99", (2 + r.nextInt(4)) * W));
+            List<P> points = randomStream(r, 120, 8);
+            Map<String, List<Tr>> expected = oracle(rules, points);
+            Map<String, List<Tr>> got = run(new PointEvaluator(rules, StateView.inMemory(), 1_000_000), points);
+            assertEquals(expected, got, "seed " + seed + " rules " + rules);
+            transitions += got.values().stream().mapToInt(List::size).sum();
+        }
+        assertTrue(transitions > 1000, "the streams exercise the rules: " + transitions + " transitions");
+    }
+
+    @Test
+    void theSameInputGivesTheSameTransitionsAlsoAcrossARestart() {
+        Random r = new Random(42);
+        List<Rule> rules = List.of(threshold("hot", "production.*.lat.value.99", true, 5, 2 * W, W),
+                absent("silent", "production.*.lat.value.99", 3 * W));
+        List<P> points = randomStream(r, 200, 10);
+        List<Transition> once = new ArrayList<>();
+        PointEvaluator a = new PointEvaluator(rules, StateView.inMemory(), 1_000_000);
+        points.forEach(p -> once.addAll(a.onPoint(p.path(), p.t(), p.v())));
+        List<Transition> again = new ArrayList<>();
+        StateView store = StateView.inMemory();
+        PointEvaluator b = new PointEvaluator(rules, store, 1_000_000);
+        int cut = points.size() / 2;
+        for (int i = 0; i < points.size(); i++) {
+            if (i == cut) {
+                b = new PointEvaluator(rules, store, 1_000_000); // a restart: state and clock come from the store
+            }
+            again.addAll(b.onPoint(points.get(i).path(), points.get(i).t(), points.get(i).v()));
+        }
+        assertTrue(once.size() > 50, "enough transitions to mean something: " + once.size());
+        assertEquals(once, again);
+    }
+
+    @Test
+    void ownOccurrencesAndOutOfOrderPointsChangeNothing() {
+        List<Rule> rules = List.of(threshold("hot", "*.*", true, 5, 0, 0), absent("gone", "*.*", W));
+        PointEvaluator e = new PointEvaluator(rules, StateView.inMemory(), 1_000_000);
+        assertEquals(1, e.onPoint("a.b", T0, 9).size()); // fires at once
+        assertEquals(List.of(), e.onPoint("riffle.alerts.hot", T0 + 100 * W, 1.0)); // never evaluated, no clock move
+        assertEquals(List.of(), e.onPoint("a.b", T0, 1)); // same window again: ignored
+        assertEquals(2, e.outOfOrder()); // once per rule that covers the series
+        assertEquals(T0, e.clock());
+    }
+
+    @Test
+    void theBoundOnTrackedSeriesIsKeptAndCounted() {
+        List<Rule> rules = List.of(absent("gone", "*.*", W), threshold("hot", "*.*", true, 0, 0, 0));
+        PointEvaluator e = new PointEvaluator(rules, StateView.inMemory(), 10);
+        int firing = 0;
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 25; i++) {
+                firing += e.onPoint("s.n" + i, T0 + round, 1).size();
+            }
+        }
+        assertEquals(10, e.tracked());
+        assertEquals(30, e.untracked(), "15 series past the bound, twice");
+        assertEquals(10, firing, "only tracked series fire, and once: no repeat for series that cannot be kept");
+    }
+
+    @Test
+    void stateChangesAgainstAnOracle() {
+        Rule critical = new Rule("crit", Rule.Kind.STATE, null, false, Double.NaN, Duration.ZERO, Duration.ZERO,
+                Duration.ZERO, Set.of("critical"), Map.of(), null);
+        Rule bad = new Rule("bad", Rule.Kind.STATE, GraphiteGlob.compile("h[0-2].*"), false, Double.NaN,
+                Duration.ZERO, Duration.ZERO, Duration.ZERO, Set.of("warning", "critical"), Map.of(), null);
+        String[] states = {"ok", "warning", "critical", null, "OK", "Critical"};
+        int total = 0;
+        for (int seed = 0; seed < 30; seed++) {
+            Random r = new Random(seed);
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                events.add(new Event((T0 + i * 100L) * 1000, "h" + r.nextInt(5), "svc" + r.nextInt(2),
+                        states[r.nextInt(states.length)], null, List.of(), Map.of(), null, null));
+            }
+            StateEvaluator e = new StateEvaluator(List.of(critical, bad), StateView.inMemory(), 1_000_000);
+            List<String> got = new ArrayList<>();
+            for (Event ev : events) {
+                e.onEvent(ev).forEach(t -> got.add(t.key() + " " + t.status() + " " + t.atMs()));
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                Event ev = events.get(i);
+                if (ev.state() == null) {
+                    continue;
+                }
+                String previous = "ok";
+                for (int j = i - 1; j >= 0; j--) {
+                    Event before = events.get(j);
+                    if (before.host().equals(ev.host()) && before.service().equals(ev.service())
+                            && before.state() != null) {
+                        previous = before.state().toLowerCase();
+                        break;
+                    }
+                }
+                String now = ev.state().toLowerCase();
+                for (Rule rule : List.of(critical, bad)) {
+                    String path = ev.host() + "." + ev.service();
+                    if (rule.match() != null && !rule.match().matches(path)) {
+                        continue;
+                    }
+                    boolean was = rule.states().contains(previous);
+                    boolean is = rule.states().contains(now);
+                    if (was != is) {
+                        expected.add(rule.name() + "|" + path + " " + (is ? "FIRING" : "RESOLVED") + " "
+                                + ev.timeMillis());
+                    }
+                }
+            }
+            assertEquals(expected, got, "seed " + seed);
+            total += got.size();
+        }
+        assertTrue(total > 500, "state changes exercised: " + total);
+    }
+}
