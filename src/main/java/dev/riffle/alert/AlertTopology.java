@@ -128,17 +128,31 @@ public final class AlertTopology {
         };
     }
 
-    static final class PointsProcessor implements Processor<String, byte[], String, byte[]> {
-        private final List<Rule> rules;
-        private final long maxSeries;
-        private final AlertCounters counters;
-        private ProcessorContext<String, byte[]> ctx;
-        private PointEvaluator evaluator;
+    /** What both evaluating processors share: the rules, their bound, the counters and the way out. */
+    private abstract static class Evaluating implements Processor<String, byte[], String, byte[]> {
+        final List<Rule> rules;
+        final long maxSeries;
+        final AlertCounters counters;
+        ProcessorContext<String, byte[]> ctx;
 
-        PointsProcessor(List<Rule> rules, long maxSeries, AlertCounters counters) {
+        Evaluating(List<Rule> rules, long maxSeries, AlertCounters counters) {
             this.rules = rules;
             this.maxSeries = maxSeries;
             this.counters = counters;
+        }
+
+        void emitAll(List<Transition> transitions) {
+            for (Transition tr : transitions) {
+                emit(ctx, tr, counters);
+            }
+        }
+    }
+
+    static final class PointsProcessor extends Evaluating {
+        private PointEvaluator evaluator;
+
+        PointsProcessor(List<Rule> rules, long maxSeries, AlertCounters counters) {
+            super(rules, maxSeries, counters);
         }
 
         @Override
@@ -158,9 +172,7 @@ public final class AlertTopology {
                 return;
             }
             counters.pointEvaluated();
-            for (Transition tr : evaluator.onPoint(record.key(), p.timestampSeconds() * 1000L, p.value())) {
-                emit(ctx, tr, counters);
-            }
+            emitAll(evaluator.onPoint(record.key(), p.timestampSeconds() * 1000L, p.value()));
         }
 
         @Override
@@ -169,17 +181,11 @@ public final class AlertTopology {
         }
     }
 
-    static final class StatesProcessor implements Processor<String, byte[], String, byte[]> {
-        private final List<Rule> rules;
-        private final long maxSeries;
-        private final AlertCounters counters;
-        private ProcessorContext<String, byte[]> ctx;
+    static final class StatesProcessor extends Evaluating {
         private StateEvaluator evaluator;
 
         StatesProcessor(List<Rule> rules, long maxSeries, AlertCounters counters) {
-            this.rules = rules;
-            this.maxSeries = maxSeries;
-            this.counters = counters;
+            super(rules, maxSeries, counters);
         }
 
         @Override
@@ -200,9 +206,7 @@ public final class AlertTopology {
             counters.eventRecordEvaluated();
             if (contents instanceof EventCodec.Batch batch) {
                 for (dev.riffle.core.Event e : batch.events()) {
-                    for (Transition tr : evaluator.onEvent(e)) {
-                        emit(ctx, tr, counters);
-                    }
+                    emitAll(evaluator.onEvent(e));
                 }
             }
         }
