@@ -1,14 +1,10 @@
 package dev.riffle.alert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.riffle.core.EventCodec.MalformedException;
 import dev.riffle.core.GraphiteGlob;
-import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A silence: alerts whose labels match every matcher (label = Graphite glob, {@code host=box1},
@@ -21,7 +17,6 @@ import java.util.TreeMap;
 public record Silence(String id, Map<String, String> matchers, long startsAtMs, long endsAtMs, String createdBy,
                       String comment) {
     static final int VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public Silence {
         matchers = Map.copyOf(matchers);
@@ -45,40 +40,26 @@ public record Silence(String id, Map<String, String> matchers, long startsAtMs, 
     }
 
     public byte[] encode() {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("v", VERSION);
+        ObjectNode n = VersionedJson.object(VERSION);
         n.put("id", id);
-        ObjectNode m = n.putObject("matchers");
-        new TreeMap<>(matchers).forEach(m::put);
+        VersionedJson.putMap(n, "matchers", matchers);
         n.put("starts_at_ms", startsAtMs);
         n.put("ends_at_ms", endsAtMs);
         n.put("created_by", createdBy);
         n.put("comment", comment);
-        try {
-            return JSON.writeValueAsBytes(n);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return VersionedJson.bytes(n);
     }
 
     public static Silence decode(byte[] bytes) {
-        if (bytes == null) {
-            throw new MalformedException("null value");
+        JsonNode n = VersionedJson.read(bytes, VERSION);
+        Map<String, String> matchers = VersionedJson.map(n, "matchers");
+        if (!n.path("id").isTextual() || matchers.isEmpty()) {
+            throw new MalformedException("a silence needs an id and at least one matcher");
         }
         try {
-            JsonNode n = JSON.readTree(bytes);
-            int v = n.path("v").asInt(-1);
-            if (v < 1 || v > VERSION) {
-                throw new MalformedException("unsupported version " + v);
-            }
-            Map<String, String> matchers = new LinkedHashMap<>();
-            n.path("matchers").fields().forEachRemaining(e -> matchers.put(e.getKey(), e.getValue().asText()));
-            if (!n.path("id").isTextual() || matchers.isEmpty()) {
-                throw new MalformedException("a silence needs an id and at least one matcher");
-            }
             return new Silence(n.get("id").asText(), matchers, n.path("starts_at_ms").asLong(),
                     n.path("ends_at_ms").asLong(), n.path("created_by").asText(""), n.path("comment").asText(""));
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw new MalformedException("not a silence: " + e.getMessage());
         }
     }

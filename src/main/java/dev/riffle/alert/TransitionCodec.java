@@ -1,11 +1,8 @@
 package dev.riffle.alert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.riffle.core.EventCodec.MalformedException;
-import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -19,14 +16,12 @@ import java.util.Map;
  */
 public final class TransitionCodec {
     static final int VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private TransitionCodec() {
     }
 
     public static byte[] encode(Transition t) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("v", VERSION);
+        ObjectNode n = VersionedJson.object(VERSION);
         n.put("rule", t.rule());
         n.put("series", t.series());
         n.put("status", t.status().name().toLowerCase(java.util.Locale.ROOT));
@@ -35,29 +30,15 @@ public final class TransitionCodec {
         if (!Double.isNaN(t.value())) {
             n.put("value", t.value());
         }
-        ObjectNode labels = n.putObject("labels");
-        new java.util.TreeMap<>(t.labels()).forEach(labels::put);
+        VersionedJson.putMap(n, "labels", t.labels());
         n.put("summary", t.summary());
-        try {
-            return JSON.writeValueAsBytes(n);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return VersionedJson.bytes(n);
     }
 
     /** @throws MalformedException for anything that is not a transition of a version we know */
     public static Transition decode(byte[] bytes) {
-        if (bytes == null) {
-            throw new MalformedException("null value");
-        }
+        JsonNode n = VersionedJson.read(bytes, VERSION);
         try {
-            JsonNode n = JSON.readTree(bytes);
-            int v = n.path("v").asInt(-1);
-            if (v < 1 || v > VERSION) {
-                throw new MalformedException("unsupported version " + v);
-            }
-            Map<String, String> labels = new LinkedHashMap<>();
-            n.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
             String rule = text(n, "rule");
             String series = text(n, "series");
             Transition.Status status = Transition.Status.valueOf(text(n, "status").toUpperCase(java.util.Locale.ROOT));
@@ -65,9 +46,9 @@ public final class TransitionCodec {
                 throw new MalformedException("at_ms and starts_at_ms required");
             }
             return new Transition(rule, series, status, n.get("at_ms").asLong(), n.get("starts_at_ms").asLong(),
-                    n.has("value") ? n.get("value").asDouble() : Double.NaN, Map.copyOf(labels),
+                    n.has("value") ? n.get("value").asDouble() : Double.NaN, Map.copyOf(VersionedJson.map(n, "labels")),
                     n.path("summary").asText(""));
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw new MalformedException("not a transition: " + e.getMessage());
         }
     }
