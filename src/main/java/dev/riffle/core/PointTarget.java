@@ -20,7 +20,8 @@ package dev.riffle.core;
  * </ul>
  *
  * <p>Called from the sink's single consumer thread only. An implementation must not block for long: it holds up
- * the consumer loop (a durable target's write should give up within a timeout and report the failure).
+ * the consumer loop (a durable target's write should give up within a timeout and report the failure by its return
+ * value; an exception from a durable target stops the sink).
  */
 public interface PointTarget {
 

@@ -68,11 +68,7 @@ public final class GraphiteSink implements Stage {
     private final OffsetLedger ledger = new OffsetLedger();
     private final SkippedPoints skipped = new SkippedPoints();
     private final Map<TopicPartition, Long> seenUntil = new HashMap<>();
-    /** offsets after the records delivered since the last flush: committable once the flush is confirmed */
-    private final Map<TopicPartition, Long> pending = new HashMap<>();
-    private int pendingPoints;
-    /** when the oldest unflushed delivery (or self line) began waiting; 0 = nothing to flush */
-    private long pendingSinceNanos;
+    private final Delivered delivered = new Delivered();
     private final long flushNanos;
     private final long commitDelayNanos;
     private final LongAdder pointsWritten = new LongAdder();
@@ -82,6 +78,8 @@ public final class GraphiteSink implements Stage {
     private volatile boolean failed;
     /** every durable target was ready at the top of the loop and none failed since */
     private boolean up;
+    /** while not {@link #up}: when the first durable target that is down wants to be asked again */
+    private long retryMillis;
     private boolean paused;
     private boolean readingAhead;
     private long lastRateMillis;
@@ -167,7 +165,7 @@ public final class GraphiteSink implements Stage {
                     } else if (!records.isEmpty()) {
                         rewind(); // fetched just before the pause took effect: read them again later
                     }
-                } else if (append(records) && (!due() || flush())) {
+                } else if (append(records) && (!delivered.due(flushNanos) || flush())) {
                     if (allConfirm()) {
                         commitConfirmed();
                     } else {
@@ -191,8 +189,12 @@ public final class GraphiteSink implements Stage {
     /** Asks every durable target (each may reconnect now); true when all are ready. */
     private boolean allReady() {
         boolean ready = true;
+        retryMillis = Long.MAX_VALUE;
         for (PointTarget t : durable) {
-            ready &= t.ready();
+            if (!t.ready()) {
+                ready = false;
+                retryMillis = Math.min(retryMillis, t.millisUntilRetry());
+            }
         }
         return ready;
     }
@@ -208,26 +210,9 @@ public final class GraphiteSink implements Stage {
 
     private long pollMillis(boolean up) {
         if (!up) {
-            long retry = Long.MAX_VALUE;
-            for (PointTarget t : durable) {
-                retry = Math.min(retry, t.millisUntilRetry());
-            }
-            return Math.max(10, Math.min(500, retry));
+            return Math.max(10, Math.min(500, retryMillis));
         }
-        long untilDue = pendingSinceNanos == 0 ? Long.MAX_VALUE
-                : Math.max(0, pendingSinceNanos + flushNanos - System.nanoTime());
-        return Math.max(1, Math.min(100, untilDue / 1_000_000));
-    }
-
-    /** True once the oldest unflushed delivery has waited the flush interval. */
-    private boolean due() {
-        return pendingSinceNanos != 0 && System.nanoTime() - pendingSinceNanos >= flushNanos;
-    }
-
-    private void pendingFromNow() {
-        if (pendingSinceNanos == 0) {
-            pendingSinceNanos = System.nanoTime();
-        }
+        return Math.max(1, Math.min(100, delivered.nanosUntilDue(flushNanos) / 1_000_000));
     }
 
     /**
@@ -315,13 +300,11 @@ public final class GraphiteSink implements Stage {
                         }
                     }
                 }
-                pendingPoints++;
                 if (firstTime) {
                     deliver(path, point);
                 }
             }
-            pending.put(tp, r.offset() + 1);
-            pendingFromNow();
+            delivered.record(tp, r.offset(), point != null);
             if (firstTime) {
                 seenUntil.put(tp, r.offset() + 1); // only now: a failed flush above brings the record round again
             }
@@ -359,7 +342,7 @@ public final class GraphiteSink implements Stage {
      * wait for confirmation. A durable target that failed makes the sink pause and rewind.
      */
     private boolean flush() {
-        if (pendingSinceNanos == 0) {
+        if (delivered.isEmpty()) {
             return true;
         }
         flushOthers();
@@ -371,23 +354,17 @@ public final class GraphiteSink implements Stage {
             onFailure();
             return false;
         }
-        pointsWritten.add(pendingPoints);
-        ledger.written(pending, System.nanoTime());
-        clearPending();
+        pointsWritten.add(delivered.points());
+        ledger.written(delivered.nextOffsets(), System.nanoTime());
+        delivered.clear();
         return true;
-    }
-
-    private void clearPending() {
-        pending.clear();
-        pendingPoints = 0;
-        pendingSinceNanos = 0;
     }
 
     /** A durable target failed (it counts itself down): forget the unconfirmed deliveries, pause and rewind. */
     private void onFailure() {
         up = false;
         flushOthers();
-        clearPending();
+        delivered.clear();
         rewind();
         if (readsAhead) {
             readingAhead = true;
@@ -451,7 +428,7 @@ public final class GraphiteSink implements Stage {
         lastRateMillis = now;
         List<String> lines = carbon.closeSelfWindow(now, written, skipped.total(), lag);
         if (!lines.isEmpty()) {
-            pendingFromNow(); // carbon writes them with the next flush
+            delivered.waiting(); // carbon writes them with the next flush
         }
         lines.forEach(this::selfToOthers);
     }
@@ -527,7 +504,7 @@ public final class GraphiteSink implements Stage {
      * last commit and the position): the partitions have no lag.
      */
     private boolean settled() {
-        return up && !readingAhead && pendingSinceNanos == 0 && ledger.unconfirmedEntries() == 0;
+        return up && !readingAhead && delivered.isEmpty() && ledger.unconfirmedEntries() == 0;
     }
 
     /** On close: flush what is pending and commit it once confirmed, waiting at most the commit delay. */
