@@ -11,12 +11,12 @@ package dev.riffle.core;
  *       is counted and logged, nothing more. Only {@link #name()}, {@link #accept} and perhaps {@link #flush()}
  *       matter.
  *   <li><b>durable</b> (carbon): must hold every point. The sink commits an offset only after every durable
- *       target flushed the points before it, stayed {@link #confirm() confirmed} for its
- *       {@link #commitDelayMillis() commit delay}, and was told {@link #committed()}. When one fails (a flush or
- *       a confirmation returns false, or it is not {@link #ready()}) the sink pauses (or reads on for the
- *       at-most-once targets), rewinds to the last commit and delivers everything since again once every durable
- *       target is ready: a durable target must therefore be idempotent per (path, time), as carbon is (it
- *       overwrites a point with the same timestamp).
+ *       target flushed the points before it and still {@link #confirm() confirmed} them once its
+ *       {@link #commitDelayMillis() commit delay} had passed; then it tells each {@link #committed()}. When one
+ *       fails (a flush or a confirmation returns false, or it is not {@link #ready()}) the sink pauses (or reads
+ *       on for the at-most-once targets), rewinds to the last commit and delivers everything since again once
+ *       every durable target is ready: a durable target must therefore be idempotent per (path, time), as carbon
+ *       is (it overwrites a point with the same timestamp).
  * </ul>
  *
  * <p>Called from the sink's single consumer thread only. An implementation must not block for long: it holds up
