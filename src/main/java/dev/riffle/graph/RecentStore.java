@@ -68,7 +68,7 @@ public final class RecentStore implements PointTarget {
     }
 
     @Override
-    public void accept(String path, Point point) {
+    public boolean accept(String path, Point point) {
         long time = point.timestampSeconds();
         lock.writeLock().lock();
         try {
@@ -77,7 +77,7 @@ public final class RecentStore implements PointTarget {
             }
             if (time < newestTime - retentionSeconds) {
                 pointsTooOld.increment();
-                return;
+                return true;
             }
             Series s = series.get(path);
             if (s == null) {
@@ -94,6 +94,7 @@ public final class RecentStore implements PointTarget {
             while (bytes > budgetBytes && series.size() > 1) {
                 evictOldest();
             }
+            return true;
         } finally {
             lock.writeLock().unlock();
         }

@@ -2,7 +2,6 @@ package dev.riffle.sink;
 
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
-import dev.riffle.config.HostPort;
 import dev.riffle.config.KafkaClients;
 import dev.riffle.core.EventCodec;
 import dev.riffle.core.GraphitePath;
@@ -11,10 +10,7 @@ import dev.riffle.core.PointCodec;
 import dev.riffle.core.PointTarget;
 import dev.riffle.core.Stage;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -39,18 +35,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sink stage's entry point: the points consumer. It reads points from Kafka and writes them to carbon as
- * plaintext lines, in batches, to one or more endpoints; and it hands each point once to its other targets
- * ({@link PointTarget}: stdout with {@code print_points}, the graphs page's recent store), which see every record
- * the first time it is read and never make the sink wait or rewind.
+ * The sink stage's entry point: the points consumer. It reads points from Kafka, decodes and checks them (counting
+ * what it skips), and delivers them to its targets ({@link PointTarget}): the durable ones (carbon, {@link
+ * CarbonTarget}) get every point, in batches flushed every {@code flush_ms}; the at-most-once ones (stdout with
+ * {@code print_points}, the graphs page's recent store) get each record once, the first time it is read, and never
+ * make the sink wait or rewind.
  *
- * <p>Nothing is lost while carbon is down: offsets are committed only after a batch was written and flushed to
- * every endpoint and the connections stayed open for the commit delay. When an endpoint fails (refused, closed,
- * reset, or a write that carbon does not take within the write timeout) the sink pauses its partitions, keeps
- * polling so it stays in the consumer group, rewinds to the last commit, and reconnects with a capped backoff;
- * the lag grows meanwhile, and everything since the last commit is written again once every endpoint is back
- * (carbon overwrites a point with the same timestamp, so a replay is harmless). With other targets (stdout, the
- * recent store) it reads on during the outage for them only, and rewinds for carbon when every endpoint is back.
+ * <p>Nothing is lost while a durable target is down: offsets are committed only after a batch was flushed to every
+ * durable target and each confirmed it for its commit delay (carbon: every connection stayed open). When one fails
+ * the sink pauses its partitions, keeps polling so it stays in the consumer group, rewinds to the last commit, and
+ * waits for the target to be ready again (carbon reconnects with a capped backoff); the lag grows meanwhile, and
+ * everything since the last commit is delivered again once every durable target is back (they are idempotent per
+ * path and time). With at-most-once targets it reads on during the outage for them only, and rewinds for the
+ * durable ones when every one is back.
  *
  * <p>One thread does all the work (Kafka's consumer is single-threaded); other threads only read volatile
  * figures through {@link #status()}.
@@ -60,17 +57,18 @@ public final class GraphiteSink implements Stage {
 
     private final Config config;
     private final String bootstrap;
-    /** the targets other than carbon, each handed every record once */
+    /** carbon, also for the status line and the sink's own figures; among {@link #durable} unless graphite none */
+    private final CarbonTarget carbon;
+    /** the targets that must see every point: the sink rewinds for them */
+    private final List<PointTarget> durable;
+    /** the targets handed every record once */
     private final List<PointTarget> others;
-    /** with other targets, the sink reads on for them while carbon is down */
+    /** with at-most-once targets, the sink reads on for them while a durable target is down */
     private final boolean readsAhead;
-    private final CarbonTargets targets;
-    private final Batch batch;
     private final OffsetLedger ledger = new OffsetLedger();
     private final SkippedPoints skipped = new SkippedPoints();
-    private final SelfMetrics self;
-    private final ArrayDeque<String> heldSelfLines = new ArrayDeque<>();
     private final Map<TopicPartition, Long> seenUntil = new HashMap<>();
+    private final Delivered delivered = new Delivered();
     private final long flushNanos;
     private final long commitDelayNanos;
     private final LongAdder pointsWritten = new LongAdder();
@@ -78,6 +76,10 @@ public final class GraphiteSink implements Stage {
     private volatile double pointsPerSecond;
     private volatile boolean running;
     private volatile boolean failed;
+    /** every durable target was ready at the top of the loop and none failed since */
+    private boolean up;
+    /** while not {@link #up}: when the first durable target that is down wants to be asked again */
+    private long retryMillis;
     private boolean paused;
     private boolean readingAhead;
     private long lastRateMillis;
@@ -94,44 +96,29 @@ public final class GraphiteSink implements Stage {
 
     /**
      * @param printTo where {@code print_points} writes lines (stdout in the CLI)
-     * @param targets more targets for every point, such as the graphs page's recent store
+     * @param targets more targets besides carbon and stdout, such as the graphs page's recent store; durable ones
+     *     get every point as carbon does
      */
     public GraphiteSink(Config config, String bootstrap, PrintStream printTo, List<PointTarget> targets) {
         this.config = config;
         this.bootstrap = bootstrap;
-        List<PointTarget> others = new ArrayList<>();
+        this.carbon = new CarbonTarget(config);
+        List<PointTarget> all = new ArrayList<>();
+        if (carbon.size() > 0) {
+            all.add(carbon);
+        }
         if (config.get(SinkKeys.PRINT_POINTS)) {
             String selfPrefix = GraphitePath.of(config.get(CommonKeys.SELF_HOST), "") + ".";
-            others.add(new StdoutTarget(printTo, config.get(SinkKeys.PRINT_SELF) ? null : selfPrefix));
+            all.add(new StdoutTarget(printTo, config.get(SinkKeys.PRINT_SELF) ? null : selfPrefix));
         }
-        others.addAll(targets);
-        this.others = List.copyOf(others);
+        all.addAll(targets);
+        this.durable = all.stream().filter(PointTarget::durable).toList();
+        this.others = all.stream().filter(t -> !t.durable()).toList();
         this.readsAhead = !this.others.isEmpty();
-        List<HostPort> endpoints = config.get(SinkKeys.GRAPHITE);
-        this.targets = new CarbonTargets(endpoints, config.get(SinkKeys.MODE), config.get(SinkKeys.WRITE_TIMEOUT_MS),
-                config.get(SinkKeys.MAX_BACKOFF_MS));
-        this.batch = new Batch(endpoints.size(), config.get(SinkKeys.BATCH_BYTES));
         this.flushNanos = config.get(SinkKeys.FLUSH_MS) * 1_000_000L;
-        // without carbon there is nothing that could still lose a written batch
-        this.commitDelayNanos = endpoints.isEmpty() ? 0 : config.get(SinkKeys.COMMIT_DELAY_MS) * 1_000_000L;
-        this.self = endpoints.isEmpty() || !config.get(SinkKeys.SELF_METRICS) ? null
-                : new SelfMetrics(instanceName(config.get(SinkKeys.INSTANCE)));
-    }
-
-    private static String instanceName(String configured) {
-        if (!configured.isBlank()) {
-            return configured;
-        }
-        String host = System.getenv("HOSTNAME");
-        try {
-            if (host == null || host.isBlank()) {
-                host = InetAddress.getLocalHost().getHostName();
-            }
-        } catch (java.io.IOException e) {
-            host = "sink";
-        }
-        int dot = host.indexOf('.');
-        return dot > 0 ? host.substring(0, dot) : host;
+        // without a durable target there is nothing that could still lose a written batch
+        this.commitDelayNanos = durable.stream().mapToLong(PointTarget::commitDelayMillis).max().orElse(0)
+                * 1_000_000L;
     }
 
     @Override
@@ -166,7 +153,7 @@ public final class GraphiteSink implements Stage {
     private void run() {
         try {
             while (running) {
-                boolean up = targets.reconnectDue();
+                up = allReady();
                 pauseOrResume(up);
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(pollMillis(up)));
                 for (TopicPartition tp : records.partitions()) {
@@ -178,8 +165,8 @@ public final class GraphiteSink implements Stage {
                     } else if (!records.isEmpty()) {
                         rewind(); // fetched just before the pause took effect: read them again later
                     }
-                } else if (append(records) && (!batch.due(flushNanos) || flush())) {
-                    if (targets.checkOpen()) {
+                } else if (append(records) && (!delivered.due(flushNanos) || flush())) {
+                    if (allConfirm()) {
                         commitConfirmed();
                     } else {
                         onFailure();
@@ -194,22 +181,44 @@ public final class GraphiteSink implements Stage {
             log.error("sink stopped", e);
         } finally {
             finish();
-            targets.close();
+            carbon.close();
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
+    /** Asks every durable target (each may reconnect now); true when all are ready. */
+    private boolean allReady() {
+        boolean ready = true;
+        retryMillis = Long.MAX_VALUE;
+        for (PointTarget t : durable) {
+            if (!t.ready()) {
+                ready = false;
+                retryMillis = Math.min(retryMillis, t.millisUntilRetry());
+            }
+        }
+        return ready;
+    }
+
+    /** Every durable target still holds what it was flushed; false when one lost it. */
+    private boolean allConfirm() {
+        boolean ok = true;
+        for (PointTarget t : durable) {
+            ok &= t.confirm();
+        }
+        return ok;
+    }
+
     private long pollMillis(boolean up) {
         if (!up) {
-            return Math.max(10, Math.min(500, targets.millisToNextAttempt()));
+            return Math.max(10, Math.min(500, retryMillis));
         }
-        return Math.max(1, Math.min(100, batch.nanosUntilDue(flushNanos) / 1_000_000));
+        return Math.max(1, Math.min(100, delivered.nanosUntilDue(flushNanos) / 1_000_000));
     }
 
     /**
-     * While a carbon endpoint is down nothing is fetched, but polling goes on so that the group keeps this member.
-     * With other targets the sink reads on for them instead, and goes back to the last commit for carbon once every
-     * endpoint is up again.
+     * While a durable target is down nothing is fetched, but polling goes on so that the group keeps this member.
+     * With at-most-once targets the sink reads on for them instead, and goes back to the last commit for the durable
+     * ones once every one is up again.
      */
     private void pauseOrResume(boolean up) {
         if (!up && !readsAhead) {
@@ -229,7 +238,7 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    /** Carbon is down: the other targets still get each point once, as it arrives. */
+    /** A durable target is down: the at-most-once targets still get each point once, as it arrives. */
     private void readAhead(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -265,7 +274,7 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    /** A target's bug must not stop carbon: counted, logged at most once a minute. */
+    /** An at-most-once target's bug must not stop the durable ones: counted, logged at most once a minute. */
     private void targetFailed(PointTarget t, RuntimeException e) {
         targetFailures++;
         long now = System.currentTimeMillis();
@@ -275,7 +284,7 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    /** Formats each record into the batch, writing the batch whenever it is full; false after a failure. */
+    /** Hands each record to the durable targets, flushing whenever one is full; false after a failure. */
     private boolean append(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -283,22 +292,21 @@ public final class GraphiteSink implements Stage {
             boolean firstTime = r.offset() >= seenUntil.getOrDefault(tp, -1L);
             String path = CarbonPath.sanitise(r.key());
             Point point = point(r, path, firstTime);
-            String line = point == null ? null : PlaintextLine.of(path, point);
-            if (line != null) {
-                byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
-                int route = targets.route(path);
-                while (!batch.add(bytes, route, true)) { // with no endpoint (graphite none) it only counts
-                    if (!flush()) {
-                        return false;
+            if (point != null) {
+                for (PointTarget t : durable) {
+                    while (!t.accept(path, point)) {
+                        if (!flush()) {
+                            return false;
+                        }
                     }
                 }
                 if (firstTime) {
                     deliver(path, point);
                 }
             }
-            batch.covers(tp, r.offset());
+            delivered.record(tp, r.offset(), point != null);
             if (firstTime) {
-                seenUntil.put(tp, r.offset() + 1); // only now: a failed write above brings the record round again
+                seenUntil.put(tp, r.offset() + 1); // only now: a failed flush above brings the record round again
             }
         }
         return true;
@@ -329,30 +337,34 @@ public final class GraphiteSink implements Stage {
         return null;
     }
 
-    /** Prints, then writes the batch to every endpoint; on success its offsets wait for confirmation. */
+    /**
+     * Flushes the at-most-once targets, then every durable one; when all of them wrote, the offsets delivered so far
+     * wait for confirmation. A durable target that failed makes the sink pause and rewind.
+     */
     private boolean flush() {
-        if (batch.isEmpty()) {
+        if (delivered.isEmpty()) {
             return true;
         }
-        printPending();
-        if (targets.size() > 0 && !targets.writeAll(batch.readyToWrite())) {
+        flushOthers();
+        boolean ok = true;
+        for (PointTarget t : durable) {
+            ok &= t.flush(); // every one, also after a failure: none keeps what the rewind delivers again
+        }
+        if (!ok) {
             onFailure();
             return false;
         }
-        pointsWritten.add(batch.points());
-        ledger.written(batch.nextOffsets(), System.nanoTime());
-        batch.clear();
+        pointsWritten.add(delivered.points());
+        ledger.written(delivered.nextOffsets(), System.nanoTime());
+        delivered.clear();
         return true;
     }
 
-    private void printPending() {
-        flushOthers();
-    }
-
-    /** An endpoint failed (it is already marked down): forget the unconfirmed writes, pause and rewind. */
+    /** A durable target failed (it counts itself down): forget the unconfirmed deliveries, pause and rewind. */
     private void onFailure() {
-        printPending();
-        batch.clear();
+        up = false;
+        flushOthers();
+        delivered.clear();
         rewind();
         if (readsAhead) {
             readingAhead = true;
@@ -372,7 +384,7 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    /** Commits the newest offsets whose batch is confirmed (every connection still open after the delay). */
+    /** Commits the newest offsets whose flush is confirmed (every durable target confirmed it after its delay). */
     private void commitConfirmed() {
         Map<TopicPartition, Long> confirmed = ledger.confirmed(System.nanoTime(), commitDelayNanos);
         if (confirmed == null) {
@@ -391,7 +403,7 @@ public final class GraphiteSink implements Stage {
         try {
             consumer.commitSync(commit, Duration.ofSeconds(10));
             commit.forEach((tp, o) -> ledger.committed(Map.of(tp, o.offset())));
-            targets.connections().forEach(CarbonConnection::healthy);
+            durable.forEach(PointTarget::committed);
         } catch (InterruptException e) {
             throw e;
         } catch (KafkaException e) {
@@ -400,14 +412,13 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    /** Every 5 s window: the lag, the rate for the status line, and the self metrics. */
+    /** Every 5 s window: the lag, the rate for the status line, and the sink's own figures (through carbon). */
     private void everyWindow() {
         long now = System.currentTimeMillis();
         if (lastRateMillis == 0) {
             lastRateMillis = now;
         }
-        if (now - lastRateMillis < SelfMetrics.WINDOW_SECONDS * 1000L
-                && (self == null || self.started() && !self.windowEnded(now))) {
+        if (now - lastRateMillis < SelfMetrics.WINDOW_SECONDS * 1000L && !carbon.selfWindowEnded(now)) {
             return;
         }
         lag = computeLag();
@@ -415,32 +426,14 @@ public final class GraphiteSink implements Stage {
         pointsPerSecond = (written - lastRateWritten) * 1000.0 / Math.max(1, now - lastRateMillis);
         lastRateWritten = written;
         lastRateMillis = now;
-        if (self == null) {
-            return;
+        List<String> lines = carbon.closeSelfWindow(now, written, skipped.total(), lag);
+        if (!lines.isEmpty()) {
+            delivered.waiting(); // carbon writes them with the next flush
         }
-        for (String line : self.close(now, new SelfMetrics.Figures(written, skipped.total(), lag,
-                targets.connectedCount(), outages()))) {
-            if (heldSelfLines.size() == SelfMetrics.MAX_HELD_LINES) {
-                heldSelfLines.pollFirst();
-            }
-            heldSelfLines.addLast(line);
-            selfToOthers(line);
-        }
-        if (!targets.allConnected()) {
-            return; // held until every endpoint is back
-        }
-        while (!heldSelfLines.isEmpty()) {
-            String line = heldSelfLines.peekFirst();
-            String path = line.substring(0, line.indexOf(' '));
-            if (batch.add(line.getBytes(StandardCharsets.US_ASCII), targets.route(path), false)) {
-                heldSelfLines.pollFirst();
-            } else if (!flush()) {
-                return;
-            }
-        }
+        lines.forEach(this::selfToOthers);
     }
 
-    /** The sink's own figures also go to the other targets but stdout (the graphs page shows them), at once. */
+    /** The sink's own figures also go to the at-most-once targets but stdout (the graphs page shows them), at once. */
     private void selfToOthers(String line) {
         String[] f = line.trim().split(" ");
         if (f.length != 3) {
@@ -463,19 +456,15 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    /** Outages of all endpoints so far; each is logged as one start, one end and one summary a minute. */
+    /** Carbon's outages so far (for tests). */
     long outages() {
-        long n = 0;
-        for (CarbonConnection c : targets.connections()) {
-            n += c.outages();
-        }
-        return n;
+        return carbon.outages();
     }
 
     /**
-     * Records of the points topic not yet written to carbon: end offsets minus the position while every endpoint
-     * is connected and nothing is read ahead, else minus the last commit (what will be written again). Records
-     * written and waiting for their commit delay are not lag: caught up means 0.
+     * Records of the points topic not yet in every durable target: end offsets minus the position while every one
+     * is up and nothing is read ahead, else minus the last commit (what will be delivered again). Records flushed and
+     * waiting for their commit delay are not lag: caught up means 0.
      */
     private long computeLag() {
         Set<TopicPartition> owned = consumer.assignment();
@@ -493,7 +482,7 @@ public final class GraphiteSink implements Stage {
                 if (settled && from != null && position > from) {
                     markersOnly.put(tp, new OffsetAndMetadata(position));
                 }
-                long start = (targets.allConnected() && !readingAhead) || from == null ? position : from;
+                long start = (up && !readingAhead) || from == null ? position : from;
                 total += Math.max(0, end.getOrDefault(tp, start) - start);
             }
             if (!markersOnly.isEmpty()) {
@@ -511,21 +500,21 @@ public final class GraphiteSink implements Stage {
     }
 
     /**
-     * Everything read so far is written, confirmed and committed (only transaction markers may lie between the
+     * Everything read so far is delivered, confirmed and committed (only transaction markers may lie between the
      * last commit and the position): the partitions have no lag.
      */
     private boolean settled() {
-        return targets.allConnected() && !readingAhead && batch.isEmpty() && ledger.unconfirmedEntries() == 0;
+        return up && !readingAhead && delivered.isEmpty() && ledger.unconfirmedEntries() == 0;
     }
 
-    /** On close: write what is batched and commit it once confirmed, waiting at most the commit delay. */
+    /** On close: flush what is pending and commit it once confirmed, waiting at most the commit delay. */
     private void finish() {
         try {
-            if (!failed && targets.allConnected() && flush()) {
+            if (!failed && up && flush()) {
                 long deadline = System.nanoTime() + commitDelayNanos + 200_000_000L;
                 while (ledger.unconfirmedEntries() > 0 && System.nanoTime() < deadline) {
                     Thread.sleep(50);
-                    if (!targets.checkOpen()) {
+                    if (!allConfirm()) {
                         return;
                     }
                     commitConfirmed();
@@ -541,9 +530,9 @@ public final class GraphiteSink implements Stage {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // hand over what carbon has for sure; the new owner starts from there
-            if (targets.allConnected()) {
-                if (targets.checkOpen()) {
+            // hand over what the durable targets have for sure; the new owner starts from there
+            if (up) {
+                if (allConfirm()) {
                     commitConfirmed();
                 } else {
                     onFailure();
@@ -559,7 +548,7 @@ public final class GraphiteSink implements Stage {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (!targets.allConnected() && !readsAhead) {
+            if (!up && !readsAhead) {
                 consumer.pause(partitions);
             }
         }
@@ -569,22 +558,22 @@ public final class GraphiteSink implements Stage {
         return pointsWritten.sum();
     }
 
-    /** Points skipped because carbon could not store them, all reasons. */
+    /** Points skipped because they are malformed or carbon could not store them, all reasons. */
     public long pointsSkipped() {
         return skipped.total();
     }
 
-    /** Records not yet confirmed in carbon, as of the last 5 s window; -1 when unknown. */
+    /** Records not yet confirmed in every durable target, as of the last 5 s window; -1 when unknown. */
     public long lag() {
         return lag;
     }
 
-    /** Bytes of lines waiting in the batch (sink thread's view, for tests of the memory bound). */
+    /** Bytes of lines waiting in carbon's batch (sink thread's view, for tests of the memory bound). */
     int bufferedBytes() {
-        return batch.bufferedBytes();
+        return carbon.bufferedBytes();
     }
 
-    /** Writes waiting for confirmation (for tests of the memory bound). */
+    /** Flushes waiting for confirmation (for tests of the memory bound). */
     int unconfirmedWrites() {
         return ledger.unconfirmedEntries();
     }
@@ -597,7 +586,7 @@ public final class GraphiteSink implements Stage {
 
     /** True while every carbon endpoint is connected (and trivially with none). */
     public boolean connected() {
-        return targets.allConnected();
+        return carbon.allConnected();
     }
 
     @Override
@@ -611,17 +600,7 @@ public final class GraphiteSink implements Stage {
             s.append(" (").append(skipped.summary()).append(')');
         }
         s.append(", lag ").append(lag < 0 ? "?" : Long.toString(lag));
-        if (targets.size() == 0) {
-            s.append(", graphite none");
-        } else {
-            s.append(", graphite ").append(targets.connectedCount()).append('/').append(targets.size())
-                    .append(" connected");
-            for (CarbonConnection c : targets.connections()) {
-                if (!c.connected()) {
-                    s.append("; ").append(c.describe());
-                }
-            }
-        }
+        s.append(", ").append(carbon.describe());
         if (failed) {
             s.append(", STOPPED (see log)");
         }
@@ -630,7 +609,7 @@ public final class GraphiteSink implements Stage {
 
     /**
      * Stops after the current step (a poll waits at most 500 ms, a write at most the write timeout) and commits what
-     * carbon confirmed. No consumer wakeup: it could land in that last commit instead of in a poll.
+     * the durable targets confirmed. No consumer wakeup: it could land in that last commit instead of in a poll.
      */
     @Override
     public void close() {

@@ -31,29 +31,31 @@ final class StdoutTarget implements PointTarget {
     }
 
     @Override
-    public void accept(String path, Point point) {
+    public boolean accept(String path, Point point) {
         if (selfPrefix != null && path.startsWith(selfPrefix)) {
             selfLeftOut++;
-            return;
+            return true;
         }
         String line = PlaintextLine.of(path, point);
         if (line == null) {
-            return;
+            return true;
         }
         buffer.append(line);
         printed++;
         if (buffer.length() >= MAX_BUFFERED_CHARS) {
             flush();
         }
+        return true;
     }
 
     @Override
-    public void flush() {
+    public boolean flush() {
         if (buffer.length() > 0) {
             out.print(buffer);
             out.flush();
             buffer.setLength(0);
         }
+        return true;
     }
 
     long printed() {

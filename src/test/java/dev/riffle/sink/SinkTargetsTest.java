@@ -45,13 +45,15 @@ class SinkTargetsTest extends WithKafka {
         }
 
         @Override
-        public synchronized void accept(String path, Point point) {
+        public synchronized boolean accept(String path, Point point) {
             seen.merge(path + " " + point.value() + " " + point.timestampSeconds(), 1, Integer::sum);
+            return true;
         }
 
         @Override
-        public synchronized void flush() {
+        public synchronized boolean flush() {
             flushes++;
+            return true;
         }
 
         synchronized long points(String prefix) {
@@ -127,7 +129,7 @@ class SinkTargetsTest extends WithKafka {
             }
 
             @Override
-            public void accept(String path, Point point) {
+            public boolean accept(String path, Point point) {
                 throw new IllegalStateException("a bug in a target");
             }
         };

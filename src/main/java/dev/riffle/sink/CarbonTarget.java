@@ -1,0 +1,190 @@
+package dev.riffle.sink;
+
+import dev.riffle.config.Config;
+import dev.riffle.config.HostPort;
+import dev.riffle.core.Point;
+import dev.riffle.core.PointTarget;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * Carbon as the sink's durable target: points as plaintext lines, in batches, to one or more endpoints (each path
+ * to every endpoint or to the one the hash ring picks). Plaintext carbon acknowledges nothing, so a flush only
+ * counts once the connections stayed open for the commit delay ({@link #confirm()} sees a close or reset); an
+ * endpoint that fails is retried with a capped backoff ({@link #ready()}). Carbon overwrites a point with the same
+ * timestamp, so the sink's replay after a failure is harmless.
+ *
+ * <p>It also writes the sink's own figures ({@link SelfMetrics}) straight to carbon, holding the windows of an
+ * outage until every endpoint is back.
+ */
+final class CarbonTarget implements PointTarget {
+    private final CarbonTargets endpoints;
+    private final Batch batch;
+    private final long commitDelayMs;
+    private final SelfMetrics self;
+    private final ArrayDeque<String> heldSelfLines = new ArrayDeque<>();
+
+    CarbonTarget(Config config) {
+        List<HostPort> graphite = config.get(SinkKeys.GRAPHITE);
+        this.endpoints = new CarbonTargets(graphite, config.get(SinkKeys.MODE), config.get(SinkKeys.WRITE_TIMEOUT_MS),
+                config.get(SinkKeys.MAX_BACKOFF_MS));
+        this.batch = new Batch(graphite.size(), config.get(SinkKeys.BATCH_BYTES));
+        this.commitDelayMs = config.get(SinkKeys.COMMIT_DELAY_MS);
+        this.self = graphite.isEmpty() || !config.get(SinkKeys.SELF_METRICS) ? null
+                : new SelfMetrics(instanceName(config.get(SinkKeys.INSTANCE)));
+    }
+
+    private static String instanceName(String configured) {
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        String host = System.getenv("HOSTNAME");
+        try {
+            if (host == null || host.isBlank()) {
+                host = InetAddress.getLocalHost().getHostName();
+            }
+        } catch (java.io.IOException e) {
+            host = "sink";
+        }
+        int dot = host.indexOf('.');
+        return dot > 0 ? host.substring(0, dot) : host;
+    }
+
+    @Override
+    public String name() {
+        return "carbon";
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    /** Endpoints configured; with none ({@code graphite none}) the sink does not use this target. */
+    int size() {
+        return endpoints.size();
+    }
+
+    @Override
+    public boolean accept(String path, Point point) {
+        String line = PlaintextLine.of(path, point);
+        return line == null || batch.add(line.getBytes(StandardCharsets.US_ASCII), endpoints.route(path));
+    }
+
+    /** Writes the batch, and the held self lines too once every endpoint is connected. */
+    @Override
+    public boolean flush() {
+        while (!heldSelfLines.isEmpty() && endpoints.allConnected()) {
+            String line = heldSelfLines.peekFirst();
+            String path = line.substring(0, line.indexOf(' '));
+            if (batch.add(line.getBytes(StandardCharsets.US_ASCII), endpoints.route(path))) {
+                heldSelfLines.pollFirst();
+            } else if (!write()) {
+                return false;
+            }
+        }
+        return write();
+    }
+
+    private boolean write() {
+        if (batch.isEmpty()) {
+            return true;
+        }
+        boolean ok = endpoints.writeAll(batch.readyToWrite());
+        batch.clear(); // written, or to be written again after the sink's rewind
+        return ok;
+    }
+
+    @Override
+    public boolean ready() {
+        return endpoints.reconnectDue();
+    }
+
+    @Override
+    public long millisUntilRetry() {
+        return endpoints.millisToNextAttempt();
+    }
+
+    @Override
+    public long commitDelayMillis() {
+        return commitDelayMs;
+    }
+
+    @Override
+    public boolean confirm() {
+        if (endpoints.checkOpen()) {
+            return true;
+        }
+        batch.clear();
+        return false;
+    }
+
+    @Override
+    public void committed() {
+        endpoints.connections().forEach(CarbonConnection::healthy);
+    }
+
+    /** True when the sink's own figures are due: the first time, then at the end of each 5 s window. */
+    boolean selfWindowEnded(long nowMillis) {
+        return self != null && (!self.started() || self.windowEnded(nowMillis));
+    }
+
+    /**
+     * Closes the window of the sink's own figures: its lines are held for carbon (written with the next flush once
+     * every endpoint is connected) and returned, to be shown at once elsewhere. None without self metrics.
+     */
+    List<String> closeSelfWindow(long nowMillis, long written, long skipped, long lag) {
+        if (self == null) {
+            return List.of();
+        }
+        List<String> lines = self.close(nowMillis,
+                new SelfMetrics.Figures(written, skipped, lag, endpoints.connectedCount(), outages()));
+        for (String line : lines) {
+            if (heldSelfLines.size() == SelfMetrics.MAX_HELD_LINES) {
+                heldSelfLines.pollFirst();
+            }
+            heldSelfLines.addLast(line);
+        }
+        return lines;
+    }
+
+    /** Outages of all endpoints so far; each is logged as one start, one end and one summary a minute. */
+    long outages() {
+        long n = 0;
+        for (CarbonConnection c : endpoints.connections()) {
+            n += c.outages();
+        }
+        return n;
+    }
+
+    /** True while every endpoint is connected (and trivially with none). */
+    boolean allConnected() {
+        return endpoints.allConnected();
+    }
+
+    /** For the status line: {@code graphite none}, or how many endpoints are connected and why the others not. */
+    String describe() {
+        if (endpoints.size() == 0) {
+            return "graphite none";
+        }
+        StringBuilder s = new StringBuilder("graphite ").append(endpoints.connectedCount()).append('/')
+                .append(endpoints.size()).append(" connected");
+        for (CarbonConnection c : endpoints.connections()) {
+            if (!c.connected()) {
+                s.append("; ").append(c.describe());
+            }
+        }
+        return s.toString();
+    }
+
+    /** Bytes of lines waiting in the batch (for tests of the memory bound). */
+    int bufferedBytes() {
+        return batch.bufferedBytes();
+    }
+
+    void close() {
+        endpoints.close();
+    }
+}
