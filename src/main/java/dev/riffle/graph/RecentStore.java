@@ -20,8 +20,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Each series is a short list of {@link GorillaBlock}s (Gorilla-compressed points, 120 per block); blocks older
  * than the retention behind the newest point the store has seen are dropped. The byte budget counts the blocks
  * and a fixed estimate per series (its object, its path, its entries in the map and the tree); when it is
- * exceeded, whole series are evicted, oldest first. The budget figure is an estimate of retained heap, measured
- * against the real heap by {@code scripts/bench-render}.
+ * exceeded, whole series are evicted, oldest first; a new series takes the place of a silent one only, and is
+ * refused (counted) while every series held is still being written. The budget figure is an estimate of
+ * retained heap, measured against the real heap by {@code scripts/bench-render}.
  *
  * <p>One writer (the sink's consumer thread) and any number of readers (the HTTP threads), under a read-write lock.
  */
@@ -29,6 +30,8 @@ public final class RecentStore implements PointTarget {
     /** heap per series besides its blocks and path characters (objects, map entry, tree node and its name), as
      * measured by scripts/bench-render */
     static final int SERIES_OVERHEAD_BYTES = 600;
+    /** how many of the oldest series a new one looks through for a silent one to replace */
+    private static final int SILENT_SEARCH = 64;
 
     private final long budgetBytes;
     private final long retentionSeconds;
@@ -43,6 +46,7 @@ public final class RecentStore implements PointTarget {
     private final LongAdder pointsStored = new LongAdder();
     private final LongAdder pointsTooOld = new LongAdder();
     private final LongAdder seriesEvicted = new LongAdder();
+    private final LongAdder seriesRefused = new LongAdder();
 
     /**
      * @param budgetBytes the most heap the points may hold (estimated)
@@ -81,6 +85,10 @@ public final class RecentStore implements PointTarget {
             }
             Series s = series.get(path);
             if (s == null) {
+                if (!roomForNew(path)) {
+                    seriesRefused.increment();
+                    return true;
+                }
                 s = new Series(path);
                 series.put(path, s);
                 addToTree(path);
@@ -114,6 +122,33 @@ public final class RecentStore implements PointTarget {
                 removeFromTree(s.path);
             }
         }
+    }
+
+    /**
+     * Whether a new series fits: over the budget, series that went silent (no point for two windows) among the
+     * oldest {@value #SILENT_SEARCH} are evicted; when none of them is, the new series is refused. Evicting a live series for
+     * a new one would only make room for a while: with more live series than the budget holds, every window
+     * would evict and rebuild most of them (measured at 150k series: the sink's thread busy with that, and the
+     * heap full of the garbage).
+     */
+    private boolean roomForNew(String path) {
+        long needed = SERIES_OVERHEAD_BYTES + 2L * path.length();
+        if (bytes + needed <= budgetBytes) {
+            return true;
+        }
+        long silentBefore = newestTime - 2L * stepSeconds;
+        Iterator<Series> it = series.values().iterator();
+        for (int looked = 0; looked < SILENT_SEARCH && it.hasNext() && bytes + needed > budgetBytes; looked++) {
+            Series s = it.next();
+            GorillaBlock last = s.blocks.peekLast();
+            if (last == null || last.lastTime() < silentBefore) {
+                it.remove();
+                bytes -= s.overhead() + s.blockBytes();
+                removeFromTree(s.path);
+                seriesEvicted.increment();
+            }
+        }
+        return bytes + needed <= budgetBytes;
     }
 
     private void evictOldest() {
@@ -262,7 +297,7 @@ public final class RecentStore implements PointTarget {
 
     /** Figures for the status and the page. */
     public record Stats(int series, long bytes, long budgetBytes, long points, long pointsStored, long pointsTooOld,
-            long seriesEvicted, long newestTime) {
+            long seriesEvicted, long seriesRefused, long newestTime) {
     }
 
     public Stats stats() {
@@ -275,7 +310,7 @@ public final class RecentStore implements PointTarget {
                 }
             }
             return new Stats(series.size(), bytes, budgetBytes, points, pointsStored.sum(), pointsTooOld.sum(),
-                    seriesEvicted.sum(), newestTime);
+                    seriesEvicted.sum(), seriesRefused.sum(), newestTime);
         } finally {
             lock.readLock().unlock();
         }

@@ -250,6 +250,7 @@ public final class GraphsServer implements Stage {
             g.writeNumberField("points_stored", st.pointsStored());
             g.writeNumberField("points_too_old", st.pointsTooOld());
             g.writeNumberField("series_evicted", st.seriesEvicted());
+            g.writeNumberField("series_refused", st.seriesRefused());
             g.writeNumberField("step_seconds", store.stepSeconds());
             g.writeEndObject();
             g.writeObjectFieldStart("http");

@@ -146,6 +146,38 @@ class RecentStoreTest {
     }
 
     @Test
+    void withMoreLiveSeriesThanTheBudgetHoldsNewOnesAreRefusedNotChurned() {
+        long budget = 64 * 1024;
+        RecentStore store = new RecentStore(budget, 3600, 5);
+        for (int w = 0; w < 20; w++) { // 2,000 series written every window: far more than 64 KiB holds
+            for (int i = 0; i < 2000; i++) {
+                store.accept("env.host" + i + ".x", new Point(i, T0 + 5L * w));
+            }
+        }
+        RecentStore.Stats stats = store.stats();
+        assertTrue(stats.bytes() <= budget, stats.toString());
+        int held = stats.series();
+        assertTrue(held > 10 && held < 2000, stats.toString());
+        // evicting a live series for each new one would have rebuilt ~1,900 series every window (38,000 in all);
+        // only the slow growth of the held series' blocks still evicts one now and then
+        assertTrue(stats.seriesEvicted() < 2 * held, "live series are not churned: " + stats);
+        assertTrue(stats.seriesRefused() > 19 * (2000 - 2 * held), stats.toString());
+        long whole = store.paths(GraphiteGlob.compile("env.*.x")).stream()
+                .filter(p -> java.util.Arrays.stream(store.fetch(p, T0, 20)).noneMatch(Double::isNaN)).count();
+        assertTrue(whole > held / 2, "most series held have every window: " + whole + " of " + held);
+        // once some go silent, new ones take their place
+        long later = T0 + 5L * 25;
+        for (int i = 0; i < held / 2; i++) {
+            store.accept("env.host" + i + ".x", new Point(i, later));
+        }
+        for (int i = 0; i < 10; i++) {
+            store.accept("env.new" + i + ".x", new Point(i, later));
+        }
+        assertEquals(7.0, store.fetch("env.new7.x", later, 1)[0]);
+        assertTrue(store.stats().seriesEvicted() >= 10, store.stats().toString());
+    }
+
+    @Test
     void overTheBudgetTheSeriesLeastRecentlyWrittenAreEvicted() {
         long budget = 64 * 1024;
         RecentStore store = new RecentStore(budget, 3600, 5);
