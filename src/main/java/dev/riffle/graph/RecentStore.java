@@ -47,6 +47,8 @@ public final class RecentStore implements PointTarget {
     private final LongAdder pointsTooOld = new LongAdder();
     private final LongAdder seriesEvicted = new LongAdder();
     private final LongAdder seriesRefused = new LongAdder();
+    /** the newest time at which a look for a silent series to replace found none */
+    private long noneSilentAt = Long.MIN_VALUE;
 
     /**
      * @param budgetBytes the most heap the points may hold (estimated)
@@ -136,6 +138,9 @@ public final class RecentStore implements PointTarget {
         if (bytes + needed <= budgetBytes) {
             return true;
         }
+        if (noneSilentAt == newestTime) {
+            return false; // looked at this time already: nothing went silent since (one look per window at most)
+        }
         long silentBefore = newestTime - 2L * stepSeconds;
         Iterator<Series> it = series.values().iterator();
         for (int looked = 0; looked < SILENT_SEARCH && it.hasNext() && bytes + needed > budgetBytes; looked++) {
@@ -148,7 +153,11 @@ public final class RecentStore implements PointTarget {
                 seriesEvicted.increment();
             }
         }
-        return bytes + needed <= budgetBytes;
+        if (bytes + needed > budgetBytes) {
+            noneSilentAt = newestTime;
+            return false;
+        }
+        return true;
     }
 
     private void evictOldest() {
