@@ -3,7 +3,9 @@ package dev.riffle.cli;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.core.PointTarget;
+import dev.riffle.core.Stage;
 import dev.riffle.graph.GraphKeys;
+import dev.riffle.graph.QueuedTarget;
 import dev.riffle.graph.RecentStore;
 import dev.riffle.http.GraphsServer;
 import dev.riffle.http.HttpKeys;
@@ -17,6 +19,9 @@ import java.util.List;
 final class Graphs {
     private final Config config;
     private final RecentStore store;
+    /** points waiting for the store: about 100 bytes each with their path */
+    private static final int FEED_QUEUE = 65_536;
+    private QueuedTarget feed;
 
     /** @param serve false: no page (riffle sink without http_in_sink) */
     Graphs(Config config, boolean serve) {
@@ -27,15 +32,47 @@ final class Graphs {
                 : null;
     }
 
-    /** The sink's targets besides carbon and stdout. */
+    /**
+     * The sink's targets besides carbon and stdout: the store, fed on a thread of its own through a bounded queue
+     * (at 150k series it indexes 300k+ points a window, which must not hold up carbon's writes).
+     */
     List<PointTarget> targets() {
-        return store == null ? List.of() : List.of(store);
+        if (store == null) {
+            return List.of();
+        }
+        if (feed == null) {
+            feed = new QueuedTarget(store, FEED_QUEUE);
+        }
+        return List.of(feed);
     }
 
     /** Starts the http stage last (so /healthz answers once every stage started) and names it in the start-up line. */
     void start(Pipeline pipeline) throws Exception {
         if (store == null) {
             return;
+        }
+        if (feed != null) {
+            QueuedTarget queued = feed;
+            pipeline.start(bootstrap -> new Stage() { // closed first at shutdown: stops the store's feeding thread
+                @Override
+                public String name() {
+                    return "graphs feed";
+                }
+
+                @Override
+                public void start() {
+                }
+
+                @Override
+                public String status() {
+                    return "waiting " + queued.waiting() + ", dropped " + queued.dropped();
+                }
+
+                @Override
+                public void close() {
+                    queued.close();
+                }
+            });
         }
         GraphsServer[] server = new GraphsServer[1];
         pipeline.start(bootstrap -> server[0] = new GraphsServer(config, store, pipeline::status,
