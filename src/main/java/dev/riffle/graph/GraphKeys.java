@@ -8,8 +8,8 @@ public final class GraphKeys {
     private GraphKeys() {
     }
 
-    public static final ConfigKey<Integer> STORE_MB = ConfigKey.integer("graphs.store_mb", 192, 1, 1_000_000,
-            "heap the recent points may take (MiB, estimated); the series least recently written are evicted first");
+    public static final ConfigKey<Integer> STORE_MB = ConfigKey.integer("graphs.store_mb", 128, 1, 1_000_000,
+            "heap the recent points may take (MiB, estimated); silent series make room first, then new ones are refused");
     public static final ConfigKey<Integer> RETENTION_MINUTES = ConfigKey.integer("graphs.retention_minutes", 60, 1,
             10_080, "how far behind the newest point the graphs page and the render API keep points");
 
