@@ -17,7 +17,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -130,27 +129,16 @@ final class Notifier {
 
     private void loadDeliveries() {
         String topic = config.get(AlertKeys.DELIVERIES_TOPIC);
-        int n = 0;
+        int[] n = {0};
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProps(null), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("cannot read " + topic + " to its end within 60 s");
+            CompactedTopic.readAll(c, topic, Duration.ofSeconds(60), (key, value) -> {
+                if (applyDelivery(key, value)) {
+                    n[0]++;
                 }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (applyDelivery(r.key(), r.value())) {
-                        n++;
-                    }
-                }
-            }
+            });
         }
-        log.info("notifier: {} deliveries read back from {}", n, topic);
+        log.info("notifier: {} deliveries read back from {}", n[0], topic);
     }
 
     private boolean applyDelivery(String key, byte[] value) {

@@ -12,19 +12,21 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code riffle silence add|list|expire}: silences live in the compacted silences topic, keyed by id. */
 public final class Silences {
+    private static final Logger log = LoggerFactory.getLogger(Silences.class);
+
     private Silences() {
     }
 
@@ -82,24 +84,25 @@ public final class Silences {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         Map<String, Silence> out = new LinkedHashMap<>();
+        int[] malformed = {0};
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(x -> new TopicPartition(topic, x.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    try {
-                        Silence s = Silence.decode(r.value());
-                        out.put(s.id(), s);
-                    } catch (RuntimeException e) {
-                        // not a silence this version reads: skipped, as the notifier does
-                    }
+            CompactedTopic.readAll(c, topic, Duration.ofSeconds(30), (key, value) -> {
+                if (value == null) {
+                    out.remove(key); // a tombstone
+                    return;
                 }
-            }
+                try {
+                    Silence s = Silence.decode(value);
+                    out.put(s.id(), s);
+                } catch (RuntimeException e) {
+                    malformed[0]++; // not a silence this version reads: skipped, as the notifier does
+                }
+            });
+        }
+        if (malformed[0] > 0) {
+            log.warn("{}: {} records that are not silences of a version this Riffle reads were skipped", topic,
+                    malformed[0]);
         }
         return out;
     }
