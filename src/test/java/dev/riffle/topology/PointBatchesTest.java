@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * the same lane (so the same partition), with the same Graphite paths and values as one record per point had.
  */
 class PointBatchesTest {
-    private static final int HOSTS = 2_000;
+    /** 2,000 hosts x 20 services by default; {@code -Driffle.points.hosts=7500} measures 150k series */
+    private static final int HOSTS = Integer.getInteger("riffle.points.hosts", 2_000);
     private static final int SERVICES = 20;
 
     @Test
