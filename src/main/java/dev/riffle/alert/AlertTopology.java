@@ -3,8 +3,10 @@ package dev.riffle.alert;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.core.EventCodec;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
+import dev.riffle.core.GraphiteNames;
+import dev.riffle.core.PointsCodec;
+import dev.riffle.core.SeriesId;
+import dev.riffle.core.Statistic;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -74,13 +76,16 @@ public final class AlertTopology {
         return t;
     }
 
-    /** A point's time is its window start (the points topic's record time is its append time). */
+    /**
+     * A record's time is the newest window start among its points and clocks (the points topic's record time is its
+     * append time), read from the record's header without decoding it.
+     */
     static final class WindowTime implements TimestampExtractor {
         @Override
         public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
             if (record.value() instanceof byte[] bytes) {
                 try {
-                    return PointCodec.decode(bytes).timestampSeconds() * 1000L;
+                    return PointsCodec.recordTimeSeconds(bytes) * 1000L;
                 } catch (RuntimeException e) {
                     // the processor counts it; keep the partition's time so the record is not dropped unseen
                 }
@@ -94,9 +99,18 @@ public final class AlertTopology {
         ctx.forward(new Record<>(tr.key(), TransitionCodec.encode(tr), tr.atMs()), TO_ALERTS);
         counters.transition(tr.status());
         if (tr.status() == Transition.Status.FIRING || tr.status() == Transition.Status.RESOLVED) {
-            ctx.forward(new Record<>(PointEvaluator.OWN_PREFIX + tr.rule(),
-                    PointCodec.encode(new Point(1.0, Math.floorDiv(tr.atMs(), 1000L))), tr.atMs()), TO_POINTS);
+            byte[] point = new PointsCodec.Builder().add(ownSeries(tr.rule()), 1.0, Math.floorDiv(tr.atMs(), 1000L))
+                    .build();
+            ctx.forward(new Record<>(PointEvaluator.OWN_PREFIX + tr.rule(), point, tr.atMs()), TO_POINTS);
         }
+    }
+
+    /**
+     * The series of a rule's transition points, named {@code riffle.alerts.<rule>} in Graphite: an occurrence (no
+     * suffix) of the service {@code alerts.<rule>} under the host {@code riffle} (rule names are A-Z a-z 0-9 _ -).
+     */
+    static SeriesId ownSeries(String rule) {
+        return SeriesId.fleet("", "riffle", "alerts." + rule, Statistic.occurrences(""));
     }
 
     private static StateView view(KeyValueStore<String, byte[]> store) {
@@ -149,6 +163,8 @@ public final class AlertTopology {
     }
 
     static final class PointsProcessor extends Evaluating {
+        /** rules match the Graphite path as the topology names it (before carbon's sanitising) */
+        private final GraphiteNames names = new GraphiteNames(GraphiteNames.DEFAULT_CACHE, false);
         private PointEvaluator evaluator;
 
         PointsProcessor(List<Rule> rules, long maxSeries, AlertCounters counters) {
@@ -164,15 +180,23 @@ public final class AlertTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            Point p;
+            PointsCodec.Contents contents;
             try {
-                p = PointCodec.decode(record.value());
+                contents = PointsCodec.decode(record.value());
             } catch (RuntimeException e) {
-                counters.malformed(log, "point", e);
+                counters.malformed(log, PointsCodec.isPreviousFormat(record.value())
+                        ? "point in the format before batches (refused; see README Upgrading)" : "points record", e);
                 return;
             }
-            counters.pointEvaluated();
-            emitAll(evaluator.onPoint(record.key(), p.timestampSeconds() * 1000L, p.value()));
+            for (PointsCodec.SeriesPoint p : contents.points()) {
+                counters.pointEvaluated();
+                emitAll(evaluator.onPoint(names.path(p.id()), p.point().timestampSeconds() * 1000L,
+                        p.point().value()));
+            }
+            // a record's clock entries follow its points (the topology writes them alone, after its points)
+            for (PointsCodec.Clock c : contents.clocks()) {
+                emitAll(evaluator.onClock(c.timeSeconds() * 1000L));
+            }
         }
 
         @Override

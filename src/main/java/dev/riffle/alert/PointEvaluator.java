@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Threshold and absence rules over the points of one partition, in event time only: a point's window start is
- * its time, and the partition's clock is the newest window start seen (kept in the store, so a restart or a
- * replay of the same points gives the same transitions). Nothing here reads the wall clock.
+ * its time, and the partition's clock is the newest window start seen in a point or a clock entry (the topology
+ * writes one into every partition as its windows close, so the clock moves while every series is silent; kept in
+ * the store, so a restart or a replay of the same points gives the same transitions). Nothing here reads the wall clock.
  *
  * <p>Per point: each matching threshold rule moves its (rule, series) state (inactive -> pending -> firing ->
  * resolved; pending -> inactive when the condition fails before {@code for}); each matching absence rule notes
@@ -120,6 +121,21 @@ final class PointEvaluator {
             }
             current = null;
         }
+        advance(timeMs, out);
+        return out;
+    }
+
+    /**
+     * The transitions a clock entry of the points topic causes: every point of the windows through {@code timeMs}
+     * has come, so the clock moves there even when no series of this partition reported (issue 18).
+     */
+    List<Transition> onClock(long timeMs) {
+        List<Transition> out = new ArrayList<>(0);
+        advance(timeMs, out);
+        return out;
+    }
+
+    private void advance(long timeMs, List<Transition> out) {
         if (timeMs > clock) {
             clock = timeMs;
             store.put(CLOCK_KEY, Long.toString(clock).getBytes(StandardCharsets.US_ASCII));
@@ -127,7 +143,6 @@ final class PointEvaluator {
                 scanAbsences(out);
             }
         }
-        return out;
     }
 
     private int[] matching(String path) {

@@ -8,20 +8,31 @@ import java.util.Map;
  * host's parts reversed, then the result service split on spaces ({@code production.box1.search-time.value.99}).
  * Used by every target that names series by path (carbon, stdout, the graphs store) and by the alert globs.
  *
+ * <p>{@link #path} is what carbon gets: the path made carbon-safe by {@link CarbonPath} (null when it cannot be).
+ *
  * <p>Building a path costs splits and a pattern per part, and a series keeps its path from window to window, so an
  * instance caches the paths of recent series (bounded, least recently used out first). Not thread-safe: one
  * instance per thread.
  */
 public final class GraphiteNames {
-    private static final int DEFAULT_CACHE = 200_000;
+    public static final int DEFAULT_CACHE = 200_000;
+
+    /** cached for a series whose path carbon cannot take */
+    private static final String REFUSED = "";
 
     private final Map<SeriesId, String> cache;
+    private final boolean carbonSafe;
 
     public GraphiteNames() {
-        this(DEFAULT_CACHE);
+        this(DEFAULT_CACHE, true);
     }
 
-    public GraphiteNames(int cachedSeries) {
+    /**
+     * @param cachedSeries how many series' paths are kept
+     * @param carbonSafe   whether {@link #path} makes paths carbon-safe (false: as built, for matching globs)
+     */
+    public GraphiteNames(int cachedSeries, boolean carbonSafe) {
+        this.carbonSafe = carbonSafe;
         this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<SeriesId, String> eldest) {
@@ -35,13 +46,16 @@ public final class GraphiteNames {
         return GraphitePath.of(id.graphiteHost(), id.resultService());
     }
 
-    /** The Graphite path of a series, from the cache when it was named recently. */
+    /**
+     * The carbon-safe Graphite path of a series ({@link CarbonPath#sanitise} of {@link #of}, or {@link #of} itself
+     * when not carbon-safe), from the cache when it was named recently; null when carbon cannot take it.
+     */
     public String path(SeriesId id) {
         String p = cache.get(id);
         if (p == null) {
-            p = of(id);
-            cache.put(id, p);
+            p = carbonSafe ? CarbonPath.sanitise(of(id)) : of(id);
+            cache.put(id, p == null ? REFUSED : p);
         }
-        return p;
+        return p == null || p.isEmpty() ? null : p;
     }
 }

@@ -15,9 +15,12 @@ package dev.riffle.core;
  *       {@link #commitDelayMillis() commit delay} had passed; then it tells each {@link #committed()}. When one
  *       fails (a flush or a confirmation returns false, or it is not {@link #ready()}) the sink pauses (or reads
  *       on for the at-most-once targets), rewinds to the last commit and delivers everything since again once
- *       every durable target is ready: a durable target must therefore be idempotent per (path, time), as carbon
+ *       every durable target is ready: a durable target must therefore be idempotent per (series, time), as carbon
  *       is (it overwrites a point with the same timestamp).
  * </ul>
+ *
+ * <p>A target names series itself, from their typed identity: the Graphite ones (carbon, stdout, the graphs store)
+ * by {@link GraphiteNames}, a labelled backend from the fields of {@link SeriesId}.
  *
  * <p>Called from the sink's single consumer thread only. An implementation must not block for long: it holds up
  * the consumer loop (a durable target's write should give up within a timeout and report the failure by its return
@@ -34,11 +37,12 @@ public interface PointTarget {
     }
 
     /**
-     * One point that the sink decoded and checked: {@code path} is the carbon-safe Graphite path, the value finite.
+     * One point that the sink decoded and checked: the value is finite, and the series has a carbon-safe Graphite
+     * path (the sink skips and counts those that have not, as carbon cannot store them).
      *
      * @return false only from a durable target whose buffer is full: the sink flushes, then offers the point again
      */
-    boolean accept(String path, Point point);
+    boolean accept(SeriesId series, Point point);
 
     /**
      * Hands on what is buffered. Durable: true once it was written; false when the write failed, in which case the

@@ -49,4 +49,16 @@ public record SeriesId(String environment, String host, boolean fleet, String se
         String suffix = statistic.serviceSuffix();
         return suffix.isEmpty() ? service : service + " " + suffix;
     }
+
+    /**
+     * A hash of the names only (String's hash is specified, an enum's is not), the same in every JVM and version,
+     * and the same for every statistic of one series (all the percentiles of a timer): what a writer may spread
+     * series over partitions by, keeping a series' figures together and in order.
+     */
+    public int stableHash() {
+        int h = environment.hashCode();
+        h = 31 * h + host.hashCode();
+        h = 31 * h + (fleet ? 1 : 0);
+        return 31 * h + service.hashCode();
+    }
 }

@@ -2,6 +2,7 @@ package dev.riffle.graph;
 
 import dev.riffle.core.Point;
 import dev.riffle.core.PointTarget;
+import dev.riffle.core.SeriesId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -20,7 +21,7 @@ public final class QueuedTarget implements PointTarget {
     private static final Logger log = LoggerFactory.getLogger(QueuedTarget.class);
     private static final int DRAIN = 4_096;
 
-    private record Entry(String path, Point point) {
+    private record Entry(SeriesId series, Point point) {
     }
 
     private final PointTarget inner;
@@ -48,11 +49,11 @@ public final class QueuedTarget implements PointTarget {
     }
 
     @Override
-    public boolean accept(String path, Point point) {
+    public boolean accept(SeriesId series, Point point) {
         if (!running) {
             return true; // closed at shutdown, before the sink: nothing reads the queue any more
         }
-        if (!queue.offer(new Entry(path, point))) {
+        if (!queue.offer(new Entry(series, point))) {
             dropped.increment();
             long now = System.currentTimeMillis(); // only to bound the log's rate
             if (now - lastDropLog >= 60_000) {
@@ -95,7 +96,7 @@ public final class QueuedTarget implements PointTarget {
                 batch.add(first);
                 queue.drainTo(batch, DRAIN - 1);
                 for (Entry e : batch) {
-                    inner.accept(e.path(), e.point());
+                    inner.accept(e.series(), e.point());
                 }
                 inner.flush();
             } catch (InterruptedException e) {

@@ -1,8 +1,10 @@
 package dev.riffle.graph;
 
 import dev.riffle.core.GraphiteGlob;
+import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointTarget;
+import dev.riffle.core.SeriesId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -36,6 +38,7 @@ public final class RecentStore implements PointTarget {
     private final long budgetBytes;
     private final long retentionSeconds;
     private final int stepSeconds;
+    private final GraphiteNames names = new GraphiteNames();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** in eviction order: the first entry is the series that least recently opened a block */
     private final LinkedHashMap<String, Series> series = new LinkedHashMap<>();
@@ -73,7 +76,17 @@ public final class RecentStore implements PointTarget {
         return stepSeconds;
     }
 
+    /** A point of a series, named as carbon names it ({@link GraphiteNames}); called by one feeding thread. */
     @Override
+    public boolean accept(SeriesId series, Point point) {
+        String path;
+        synchronized (names) {
+            path = names.path(series);
+        }
+        return path == null || accept(path, point);
+    }
+
+    /** A point under its carbon-safe Graphite path. */
     public boolean accept(String path, Point point) {
         long time = point.timestampSeconds();
         lock.writeLock().lock();

@@ -2,8 +2,11 @@ package dev.riffle.sink;
 
 import dev.riffle.config.Config;
 import dev.riffle.config.HostPort;
+import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointTarget;
+import dev.riffle.core.PointsCodec.SeriesPoint;
+import dev.riffle.core.SeriesId;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -24,7 +27,8 @@ final class CarbonTarget implements PointTarget {
     private final Batch batch;
     private final long commitDelayMs;
     private final SelfMetrics self;
-    private final ArrayDeque<String> heldSelfLines = new ArrayDeque<>();
+    private final ArrayDeque<SeriesPoint> heldSelfLines = new ArrayDeque<>();
+    private final GraphiteNames names = new GraphiteNames();
 
     CarbonTarget(Config config) {
         List<HostPort> graphite = config.get(SinkKeys.GRAPHITE);
@@ -68,7 +72,11 @@ final class CarbonTarget implements PointTarget {
     }
 
     @Override
-    public boolean accept(String path, Point point) {
+    public boolean accept(SeriesId series, Point point) {
+        String path = names.path(series);
+        if (path == null) {
+            return true; // the sink skips and counts these before any target sees them
+        }
         String line = PlaintextLine.of(path, point);
         return line == null || batch.add(line.getBytes(StandardCharsets.US_ASCII), endpoints.route(path));
     }
@@ -77,9 +85,10 @@ final class CarbonTarget implements PointTarget {
     @Override
     public boolean flush() {
         while (!heldSelfLines.isEmpty() && endpoints.allConnected()) {
-            String line = heldSelfLines.peekFirst();
-            String path = line.substring(0, line.indexOf(' '));
-            if (batch.add(line.getBytes(StandardCharsets.US_ASCII), endpoints.route(path))) {
+            SeriesPoint held = heldSelfLines.peekFirst();
+            String path = names.path(held.id());
+            String line = path == null ? null : PlaintextLine.of(path, held.point());
+            if (line == null || batch.add(line.getBytes(StandardCharsets.US_ASCII), endpoints.route(path))) {
                 heldSelfLines.pollFirst();
             } else if (!write()) {
                 return false;
@@ -132,16 +141,17 @@ final class CarbonTarget implements PointTarget {
     }
 
     /**
-     * Closes the window of the sink's own figures: its lines are held for carbon (written with the next flush once
-     * every endpoint is connected) and returned, to be shown at once elsewhere. None without self metrics.
+     * Closes the window of the sink's own figures: its points are held for carbon (written with the next flush once
+     * every endpoint is connected) and returned, to be handed at once to the other targets. None without self
+     * metrics.
      */
-    List<String> closeSelfWindow(long nowMillis, long written, long skipped, long lag) {
+    List<SeriesPoint> closeSelfWindow(long nowMillis, long written, long skipped, long lag) {
         if (self == null) {
             return List.of();
         }
-        List<String> lines = self.close(nowMillis,
+        List<SeriesPoint> lines = self.close(nowMillis,
                 new SelfMetrics.Figures(written, skipped, lag, endpoints.connectedCount(), outages()));
-        for (String line : lines) {
+        for (SeriesPoint line : lines) {
             if (heldSelfLines.size() == SelfMetrics.MAX_HELD_LINES) {
                 heldSelfLines.pollFirst();
             }

@@ -6,17 +6,17 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the sink handed its durable targets since their last flush: the offsets after those records (committable
- * once every durable target flushed and confirmed them), how many were points, and since when the oldest waits.
+ * once every durable target flushed and confirmed them), how many points they held, and since when the oldest waits.
  */
 final class Delivered {
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private int points;
     private long sinceNanos;
 
-    /** A record was delivered (or skipped): committing means resuming after it. */
-    void record(TopicPartition tp, long offset, boolean point) {
+    /** A record's points were delivered (or it was skipped): committing means resuming after it. */
+    void record(TopicPartition tp, long offset, int recordPoints) {
         nextOffsets.put(tp, offset + 1);
-        points += point ? 1 : 0;
+        points += recordPoints;
         waiting();
     }
 

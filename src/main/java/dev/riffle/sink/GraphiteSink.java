@@ -5,9 +5,10 @@ import dev.riffle.config.Config;
 import dev.riffle.config.KafkaClients;
 import dev.riffle.core.EventCodec;
 import dev.riffle.core.GraphitePath;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
+import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.PointTarget;
+import dev.riffle.core.PointsCodec;
+import dev.riffle.core.PointsCodec.SeriesPoint;
 import dev.riffle.core.Stage;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -67,6 +68,8 @@ public final class GraphiteSink implements Stage {
     private final boolean readsAhead;
     private final OffsetLedger ledger = new OffsetLedger();
     private final SkippedPoints skipped = new SkippedPoints();
+    /** only to tell the points carbon cannot name (skipped for every target, as before typed points) */
+    private final GraphiteNames names = new GraphiteNames();
     private final Map<TopicPartition, Long> seenUntil = new HashMap<>();
     private final Delivered delivered = new Delivered();
     private final long flushNanos;
@@ -243,10 +246,8 @@ public final class GraphiteSink implements Stage {
         for (ConsumerRecord<String, byte[]> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             if (r.offset() >= seenUntil.getOrDefault(tp, -1L)) {
-                String path = CarbonPath.sanitise(r.key());
-                Point point = point(r, path, true);
-                if (point != null) {
-                    deliver(path, point);
+                for (SeriesPoint p : points(r, true)) {
+                    deliver(p);
                 }
                 seenUntil.put(tp, r.offset() + 1);
             }
@@ -254,10 +255,10 @@ public final class GraphiteSink implements Stage {
         flushOthers();
     }
 
-    private void deliver(String path, Point point) {
+    private void deliver(SeriesPoint p) {
         for (PointTarget t : others) {
             try {
-                t.accept(path, point);
+                t.accept(p.id(), p.point());
             } catch (RuntimeException e) {
                 targetFailed(t, e);
             }
@@ -284,27 +285,29 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    /** Hands each record to the durable targets, flushing whenever one is full; false after a failure. */
+    /**
+     * Hands each record's points to the durable targets, flushing whenever one is full; false after a failure (then
+     * the record comes round again whole after the rewind: the targets are idempotent per series and time).
+     */
     private boolean append(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             // printing and counting happen once per record, however often an outage makes it come round
             boolean firstTime = r.offset() >= seenUntil.getOrDefault(tp, -1L);
-            String path = CarbonPath.sanitise(r.key());
-            Point point = point(r, path, firstTime);
-            if (point != null) {
+            List<SeriesPoint> points = points(r, firstTime);
+            for (SeriesPoint p : points) {
                 for (PointTarget t : durable) {
-                    while (!t.accept(path, point)) {
+                    while (!t.accept(p.id(), p.point())) {
                         if (!flush()) {
                             return false;
                         }
                     }
                 }
                 if (firstTime) {
-                    deliver(path, point);
+                    deliver(p);
                 }
             }
-            delivered.record(tp, r.offset(), point != null);
+            delivered.record(tp, r.offset(), points.size());
             if (firstTime) {
                 seenUntil.put(tp, r.offset() + 1); // only now: a failed flush above brings the record round again
             }
@@ -312,29 +315,42 @@ public final class GraphiteSink implements Stage {
         return true;
     }
 
-    /** The record's point when carbon can store it, else null (counted as skipped when {@code count}). */
-    private Point point(ConsumerRecord<String, byte[]> r, String path, boolean count) {
-        Point point;
+    /**
+     * The record's points that carbon can store (each skipped one counted when {@code count}): none of a record
+     * that is not a points record this Riffle reads, and of a clock record (the alert stage's time, nothing to
+     * write).
+     */
+    private List<SeriesPoint> points(ConsumerRecord<String, byte[]> r, boolean count) {
+        PointsCodec.Contents contents;
         try {
-            point = PointCodec.decode(r.value());
+            contents = PointsCodec.decode(r.value());
         } catch (EventCodec.MalformedException e) {
-            return skip(count, SkippedPoints.Reason.MALFORMED, r.key() + " " + e.getMessage());
+            skip(count, PointsCodec.isPreviousFormat(r.value()) ? SkippedPoints.Reason.OLD_FORMAT
+                    : SkippedPoints.Reason.MALFORMED, r.key() + " " + e.getMessage());
+            return List.of();
         }
-        if (r.key() == null) {
-            return skip(count, SkippedPoints.Reason.MALFORMED, "no path (null key)");
+        List<SeriesPoint> points = contents.points();
+        List<SeriesPoint> kept = null;
+        for (int i = 0; i < points.size(); i++) {
+            SeriesPoint p = points.get(i);
+            SkippedPoints.Reason bad = names.path(p.id()) == null ? SkippedPoints.Reason.BAD_PATH
+                    : Double.isFinite(p.point().value()) ? null : SkippedPoints.Reason.NOT_FINITE;
+            if (bad != null && kept == null) {
+                kept = new ArrayList<>(points.subList(0, i));
+            }
+            if (bad != null) {
+                skip(count, bad, GraphiteNames.of(p.id()) + " " + p.point().value());
+            } else if (kept != null) {
+                kept.add(p);
+            }
         }
-        if (path == null) {
-            return skip(count, SkippedPoints.Reason.BAD_PATH, r.key());
-        }
-        return Double.isFinite(point.value()) ? point
-                : skip(count, SkippedPoints.Reason.NOT_FINITE, path + " " + point.value());
+        return kept == null ? points : kept;
     }
 
-    private Point skip(boolean count, SkippedPoints.Reason reason, String example) {
+    private void skip(boolean count, SkippedPoints.Reason reason, String example) {
         if (count) {
             skipped.count(reason, example);
         }
-        return null;
     }
 
     /**
@@ -426,29 +442,19 @@ public final class GraphiteSink implements Stage {
         pointsPerSecond = (written - lastRateWritten) * 1000.0 / Math.max(1, now - lastRateMillis);
         lastRateWritten = written;
         lastRateMillis = now;
-        List<String> lines = carbon.closeSelfWindow(now, written, skipped.total(), lag);
-        if (!lines.isEmpty()) {
+        List<SeriesPoint> own = carbon.closeSelfWindow(now, written, skipped.total(), lag);
+        if (!own.isEmpty()) {
             delivered.waiting(); // carbon writes them with the next flush
         }
-        lines.forEach(this::selfToOthers);
+        own.forEach(this::selfToOthers);
     }
 
     /** The sink's own figures also go to the at-most-once targets but stdout (the graphs page shows them), at once. */
-    private void selfToOthers(String line) {
-        String[] f = line.trim().split(" ");
-        if (f.length != 3) {
-            return;
-        }
-        Point point;
-        try {
-            point = new Point(Double.parseDouble(f[1]), Long.parseLong(f[2]));
-        } catch (NumberFormatException e) {
-            return;
-        }
+    private void selfToOthers(SeriesPoint p) {
         for (PointTarget t : others) {
             if (!(t instanceof StdoutTarget)) {
                 try {
-                    t.accept(f[0], point);
+                    t.accept(p.id(), p.point());
                 } catch (RuntimeException e) {
                     targetFailed(t, e);
                 }

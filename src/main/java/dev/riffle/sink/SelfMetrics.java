@@ -1,16 +1,22 @@
 package dev.riffle.sink;
 
-import dev.riffle.core.GraphitePath;
+import dev.riffle.core.GraphiteNames;
+import dev.riffle.core.Point;
+import dev.riffle.core.PointsCodec.SeriesPoint;
+import dev.riffle.core.SeriesId;
+import dev.riffle.core.Statistic;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sink's own figures as Graphite lines, one point per 5 s window (timestamp = window start, like every
+ * The sink's own figures as typed points (host {@code riffle}, service {@code sink <instance> <figure>}, a gauge
+ * value), one point per 5 s window (timestamp = window start, like every
  * Riffle point), under {@code riffle.sink.<instance>.}:
  * {@code points-written} and {@code points-skipped} (counts in the window), {@code lag} (records of the points
  * topic not yet confirmed in carbon, at the window's end), {@code carbon-connected} (endpoints connected) and
- * {@code carbon-outages} (connections lost or refused in the window). They go straight to carbon, not through
- * Kafka: the windows of an outage are held (up to {@value #MAX_HELD_LINES} lines) and written when carbon is back.
+ * {@code carbon-outages} (connections lost or refused in the window). They go to the sink's targets as every
+ * other point does (carbon names them {@code riffle.sink.<instance>.<figure>}), not through Kafka: carbon holds the
+ * windows of an outage (up to {@value #MAX_HELD_LINES} points) and writes them when it is back.
  */
 final class SelfMetrics {
     static final int WINDOW_SECONDS = 5;
@@ -33,9 +39,9 @@ final class SelfMetrics {
         return windowStart >= 0 && nowMillis / 1000 >= windowStart + WINDOW_SECONDS;
     }
 
-    /** The lines for the window just ended (none the first time), starting a new window at {@code nowMillis}. */
-    List<String> close(long nowMillis, Figures now) {
-        List<String> lines = new ArrayList<>();
+    /** The points of the window just ended (none the first time), starting a new window at {@code nowMillis}. */
+    List<SeriesPoint> close(long nowMillis, Figures now) {
+        List<SeriesPoint> lines = new ArrayList<>();
         if (windowStart >= 0) {
             lines.add(line("points-written", now.written() - atStart.written()));
             lines.add(line("points-skipped", now.skipped() - atStart.skipped()));
@@ -54,8 +60,14 @@ final class SelfMetrics {
         return windowStart >= 0;
     }
 
-    private String line(String name, long value) {
-        return GraphitePath.of("riffle", "sink " + instance + " " + name) + " " + value + ".0 " + windowStart + "\n";
+    private SeriesPoint line(String name, long value) {
+        return new SeriesPoint(SeriesId.host("", "riffle", "sink " + instance + " " + name, Statistic.value()),
+                new Point(value, windowStart));
+    }
+
+    /** The Graphite plaintext lines of points (for tests and carbon): {@code riffle.sink.box1.lag 42.0 1700000000}. */
+    static List<String> lines(List<SeriesPoint> points) {
+        return points.stream().map(p -> PlaintextLine.of(GraphiteNames.of(p.id()), p.point())).toList();
     }
 
     String instance() {

@@ -13,8 +13,10 @@ final class SkippedPoints {
     private static final long LOG_EVERY_MS = 60_000;
 
     enum Reason {
-        /** the record is not a point, or has no path */
+        /** the record is not a points record this Riffle reads (a garbled one, an unknown version) */
         MALFORMED("malformed"),
+        /** a point in the format before batches (JSON keyed by its path): refused, see README Upgrading */
+        OLD_FORMAT("old-format"),
         /** NaN or infinite value */
         NOT_FINITE("not-finite"),
         /** nothing left of the path after sanitising, or too long for carbon's files */

@@ -1,7 +1,9 @@
 package dev.riffle.sink;
 
+import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointTarget;
+import dev.riffle.core.SeriesId;
 import java.io.PrintStream;
 
 /**
@@ -16,6 +18,7 @@ final class StdoutTarget implements PointTarget {
     private final PrintStream out;
     private final String selfPrefix;
     private final StringBuilder buffer = new StringBuilder();
+    private final GraphiteNames names = new GraphiteNames();
     private long printed;
     private long selfLeftOut;
 
@@ -31,7 +34,11 @@ final class StdoutTarget implements PointTarget {
     }
 
     @Override
-    public boolean accept(String path, Point point) {
+    public boolean accept(SeriesId series, Point point) {
+        String path = names.path(series);
+        if (path == null) {
+            return true;
+        }
         if (selfPrefix != null && path.startsWith(selfPrefix)) {
             selfLeftOut++;
             return true;

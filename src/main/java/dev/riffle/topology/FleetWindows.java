@@ -46,7 +46,7 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        points = new PointWriter(rules, context, TO_POINTS);
+        points = new PointWriter(rules, context, TO_POINTS, true, "fleet-" + context.taskId().partition(), counters);
         JournalStore store = context.getStateStore(STORE);
         book = new WindowBook(rules.windowMs);
         journal = new Journal(store);
@@ -111,6 +111,7 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
         if (book.isClosed(start)) {
             counters.fleetCorrections.increment();
             book.correct(start, merged, emitting);
+            points.flush();
         }
     }
 
@@ -127,6 +128,12 @@ final class FleetWindows implements Processor<String, byte[], String, byte[]> {
         }
         long before = book.nextClose();
         book.closeThrough(low - rules.windowMs, true, emitting);
+        if (book.nextClose() != before) {
+            // the points, then the alert stage's clock: every point of these windows is before it (README, alerts)
+            points.clock(book.nextClose() - rules.windowMs);
+        } else {
+            points.flush();
+        }
         if (book.nextClose() != before) {
             counters.closed.put("fleet-" + context.taskId().partition(), book.nextClose());
             context.commit(); // points become visible at commit: now, not a commit interval later

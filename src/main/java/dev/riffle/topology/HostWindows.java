@@ -94,7 +94,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        points = new PointWriter(rules, context, TO_POINTS);
+        points = new PointWriter(rules, context, TO_POINTS, false, "host-" + context.taskId().partition(), counters);
         upstream = context.taskId().partition();
         JournalStore store = context.getStateStore(STORE);
         book = new WindowBook(rules.windowMs);
@@ -293,6 +293,7 @@ final class HostWindows implements Processor<String, byte[], String, byte[]> {
         long before = book.nextClose();
         long[] position = book.closingState();
         book.closeSome(through, rules.closeSlicePoints, false, closing);
+        points.flush(); // before the commit below: a slice's points are all in its transaction
         if (book.nextClose() != before) {
             counters.closed.put("host-" + upstream, book.nextClose());
         }

@@ -1,19 +1,22 @@
 package dev.riffle.topology;
 
-import dev.riffle.core.GraphitePath;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
+import dev.riffle.core.PointsCodec;
+import dev.riffle.core.SeriesId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Step 4's output, for one task: turns a closed window's aggregate into its points on the points topic (key =
- * Graphite path, value = {@code {value, time}}, record time = window start).
+ * Step 4's output, for one task: turns a closed window's aggregates into points on the points topic, in batches
+ * (see {@link PointsCodec}): each point goes to one of {@link PointsLanes#LANES} lanes by a stable hash of its
+ * series, a lane's points are one record (at most {@link PointsCodec#MAX_RECORD_BYTES}) keyed by the lane, and
+ * {@link PointsLanes} maps a lane to a partition. So a series stays in one partition (the alert stage keeps its
+ * state there) and a window of 150k series is a few thousand records instead of 330k.
  *
- * <p>A series keeps its paths from window to window, and building one (splits and a pattern per part) costs
- * more than looking it up, so the paths of recent series are cached; the cache is bounded.
+ * <p>The caller {@link #flush}es before it lets the stream thread commit (the end of a close slice), so a commit
+ * never leaves a point behind in a builder. A series keeps its identities from window to window, and building
+ * them costs more than looking them up, so those of recent series are cached; the cache is bounded.
  */
 final class PointWriter {
     private static final int CACHED_SERIES = 100_000;
@@ -21,53 +24,107 @@ final class PointWriter {
     private final Rules rules;
     private final ProcessorContext<String, byte[]> context;
     private final String child;
-    private final Map<Series, String[]> paths = new LinkedHashMap<>(1024, 0.75f, false) {
+    private final boolean fleet;
+    private final String writer;
+    private final TopologyCounters counters;
+    private final PointsCodec.Builder[] lanes = new PointsCodec.Builder[PointsLanes.LANES];
+    private final Map<Series, Named> names = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Series, String[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Series, Named> eldest) {
             return size() > CACHED_SERIES;
         }
     };
 
-    /** @param child the node the points go to (the points topic's sink) */
-    PointWriter(Rules rules, ProcessorContext<String, byte[]> context, String child) {
+    private record Named(SeriesId[] ids, int[] lanes) {
+    }
+
+    /**
+     * @param child  the node the points go to (the points topic's sink)
+     * @param fleet  whether this is the fleet stage's writer (series under pseudo-hosts)
+     * @param writer this task's name in clock entries, e.g. {@code fleet-2}
+     */
+    PointWriter(Rules rules, ProcessorContext<String, byte[]> context, String child, boolean fleet, String writer,
+                TopologyCounters counters) {
         this.rules = rules;
         this.context = context;
         this.child = child;
+        this.fleet = fleet;
+        this.writer = writer;
+        this.counters = counters;
     }
 
-    /** Forwards the points of one series in one window; returns how many. */
+    /** Adds the points of one series in one window; returns how many. */
     int emit(Aggregate a, long start) {
-        String[] p = paths(a.series);
+        Named n = named(a.series);
         double[] values = rules.values(a);
-        for (int i = 0; i < p.length; i++) {
-            forward(p[i], values[i], start);
+        for (int i = 0; i < n.ids.length; i++) {
+            add(n.ids[i], n.lanes[i], values[i], start);
         }
-        return p.length;
+        return n.ids.length;
     }
 
     /** The 0.0 a silent meter gets while its last event has not expired. */
     void zero(Series meter, long start) {
-        forward(paths(meter)[0], 0.0, start);
+        Named n = named(meter);
+        add(n.ids[0], n.lanes[0], 0.0, start);
     }
 
-    private String[] paths(Series s) {
-        String[] p = paths.get(s);
-        if (p == null) {
-            String[] services = rules.services(s);
-            p = new String[services.length];
-            for (int i = 0; i < p.length; i++) {
-                p[i] = GraphitePath.of(s.host(), services[i]);
-            }
-            paths.put(s, p);
+    /**
+     * Writes every lane's pending points, then a clock entry into every partition of the points topic: this task
+     * has written every point of the windows starting at or before {@code start} (ms).
+     */
+    void clock(long start) {
+        flush();
+        if (start < rules.pointsFrom || start > rules.pointsUntil) {
+            return; // a replay's clock stays within its range, as its points do
         }
-        return p;
+        long seconds = Math.floorDiv(start, 1000);
+        byte[] record = new PointsCodec.Builder().clock(writer, seconds).build();
+        context.forward(new Record<>(PointsLanes.CLOCK_KEY, record, start), child);
+        counters.pointRecords.increment();
     }
 
-    private void forward(String path, double value, long start) {
+    /** Hands on every lane's pending points, one record per lane. */
+    void flush() {
+        for (int lane = 0; lane < lanes.length; lane++) {
+            if (lanes[lane] != null && !lanes[lane].isEmpty()) {
+                forward(lane);
+            }
+        }
+    }
+
+    private Named named(Series s) {
+        Named n = names.get(s);
+        if (n == null) {
+            SeriesId[] ids = rules.ids(s, fleet);
+            int[] laneOf = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                laneOf[i] = PointsLanes.laneOf(ids[i]);
+            }
+            n = new Named(ids, laneOf);
+            names.put(s, n);
+        }
+        return n;
+    }
+
+    private void add(SeriesId id, int lane, double value, long start) {
         if (start < rules.pointsFrom || start > rules.pointsUntil) {
             return; // outside a replay's range: a partial window at its edge
         }
-        Point point = new Point(value, Math.floorDiv(start, 1000));
-        context.forward(new Record<>(path, PointCodec.encode(point), start), child);
+        PointsCodec.Builder b = lanes[lane];
+        if (b == null) {
+            b = lanes[lane] = new PointsCodec.Builder();
+        }
+        b.add(id, value, Math.floorDiv(start, 1000));
+        if (b.full()) {
+            forward(lane);
+        }
+    }
+
+    private void forward(int lane) {
+        PointsCodec.Builder b = lanes[lane];
+        long time = b.newestSeconds() * 1000L;
+        context.forward(new Record<>(PointsLanes.key(lane), b.build(), time), child);
+        counters.pointRecords.increment();
     }
 }

@@ -65,13 +65,15 @@ public final class RiffleTopology {
                 .process(() -> new HostWindows(rules, counters), Named.as("host-windows"), HostWindows.STORE);
         // host-windows forwards each record to one of its two children by name: points to the points topic,
         // partials and watermarks through the repartition topic to the fleet stage
-        hostOutput.to(points, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(HostWindows.TO_POINTS));
+        hostOutput.to(points, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(HostWindows.TO_POINTS)
+                .withStreamPartitioner(new PointsLanes()));
         hostOutput.repartition(Repartitioned.<String, byte[]>as(FLEET_PARTIALS)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(Serdes.ByteArray())
                         .withStreamPartitioner(new FleetRecord.Partitioner()))
                 .process(() -> new FleetWindows(rules, counters), Named.as("fleet-windows"), FleetWindows.STORE)
-                .to(points, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(FleetWindows.TO_POINTS));
+                .to(points, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(FleetWindows.TO_POINTS)
+                        .withStreamPartitioner(new PointsLanes()));
         // building with properties only to opt in to Kafka 5.0's default now: without it Kafka Streams warns
         // about the global processing exception handler at every start
         Properties props = new Properties();

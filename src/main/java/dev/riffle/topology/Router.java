@@ -38,4 +38,31 @@ final class Router {
         String h = fleetHosts.get(env);
         return h == null || h.isEmpty() ? null : h;
     }
+
+    /**
+     * The environment ("" = untagged) and bare host of a per-host stream's host ({@code box1.production} ->
+     * {@code production}, {@code box1}), given the fleet pseudo-host it merges into (null: none): the first
+     * configured environment whose suffix it carries and whose pseudo-host is that one (any, for a host merged
+     * nowhere, as dev or Riffle's own); else untagged. Only labels depend on it: {@code host.env} is the same.
+     */
+    String[] splitEnvHost(String envHost, String fleetHost) {
+        for (String env : environments) {
+            if (envHost.length() > env.length() + 1 && envHost.endsWith(env)
+                    && envHost.charAt(envHost.length() - env.length() - 1) == '.'
+                    && (fleetHost == null || fleetHost.equals(fleetHost(env)))) {
+                return new String[] {env, envHost.substring(0, envHost.length() - env.length() - 1)};
+            }
+        }
+        return new String[] {"", envHost};
+    }
+
+    /** The environment a fleet pseudo-host stands for ("" = untagged, or none such, as the self host). */
+    String environmentOfFleetHost(String pseudoHost) {
+        for (String env : environments) {
+            if (pseudoHost.equals(fleetHost(env))) {
+                return env;
+            }
+        }
+        return "";
+    }
 }

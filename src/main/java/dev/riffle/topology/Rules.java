@@ -1,6 +1,8 @@
 package dev.riffle.topology;
 
 import dev.riffle.config.Config;
+import dev.riffle.core.SeriesId;
+import dev.riffle.core.Statistic;
 import java.util.List;
 
 /**
@@ -87,6 +89,40 @@ final class Rules {
                 yield out;
             }
         };
+    }
+
+    /**
+     * The typed identities of a series' points, in the order of {@link #services} and with the same Graphite
+     * names; {@code fleet}: the series is the fleet stage's (its host a pseudo-host or the self host).
+     */
+    SeriesId[] ids(Series s, boolean fleet) {
+        String env;
+        String host;
+        if (fleet) {
+            host = s.host();
+            env = host.equals(selfHost) ? "" : router.environmentOfFleetHost(host);
+        } else {
+            String[] split = router.splitEnvHost(s.host(), s.fleetHost());
+            env = split[0];
+            host = split[1];
+        }
+        Statistic[] statistics = switch (s.kind()) {
+            case METER -> new Statistic[] {Statistic.rate(meterSuffix)};
+            case GAUGE -> new Statistic[] {Statistic.value()};
+            case OCCURRENCE -> new Statistic[] {Statistic.occurrences(occurrenceSuffix)};
+            case HISTOGRAM -> {
+                Statistic[] out = new Statistic[ranks.length];
+                for (int i = 0; i < ranks.length; i++) {
+                    out[i] = Statistic.percentile(percentileSuffix, percentiles.get(i));
+                }
+                yield out;
+            }
+        };
+        SeriesId[] ids = new SeriesId[statistics.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = new SeriesId(env, host, fleet, s.service(), statistics[i]);
+        }
+        return ids;
     }
 
     /** The values of an aggregate's points, in the order of {@link #services}. */

@@ -14,6 +14,8 @@ public final class TopologyCounters {
     final LongAdder clockAhead = new LongAdder();
     final LongAdder ticks = new LongAdder();
     final LongAdder pointsEmitted = new LongAdder();
+    /** records written to the points topic (batches of points, and clock records) */
+    final LongAdder pointRecords = new LongAdder();
     final LongAdder fleetCorrections = new LongAdder();
     final LongAdder fleetLate = new LongAdder();
     /** per task ("host-p", "fleet-p"): windows before this are closed and their points handed on */
@@ -37,6 +39,11 @@ public final class TopologyCounters {
             low = Math.min(low, next);
         }
         return low;
+    }
+
+    /** Records written to the points topic: batches of points and clock records. */
+    public long pointRecords() {
+        return pointRecords.sum();
     }
 
     public long eventsProcessed() {

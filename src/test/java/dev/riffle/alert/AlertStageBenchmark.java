@@ -1,8 +1,10 @@
 package dev.riffle.alert;
 
 import dev.riffle.config.Config;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
+import dev.riffle.core.PointsCodec;
+import dev.riffle.core.SeriesId;
+import dev.riffle.core.Statistic;
+import dev.riffle.testing.Points;
 import dev.riffle.kafka.EmbeddedKafka;
 import dev.riffle.kafka.Topics;
 import java.io.ByteArrayOutputStream;
@@ -63,7 +65,7 @@ public final class AlertStageBenchmark {
                 long deadline = System.currentTimeMillis() + 60_000;
                 while ((stage.state() != KafkaStreams.State.RUNNING || stage.pointsEvaluated() == 0)
                         && System.currentTimeMillis() < deadline) {
-                    producer.send(new ProducerRecord<>("riffle-points", "warm.up", PointCodec.encode(new Point(0, 1))));
+                    producer.send(new ProducerRecord<>("riffle-points", "warm.up", Points.record("warm.up", 0, 1)));
                     producer.flush();
                     Thread.sleep(200);
                 }
@@ -74,12 +76,15 @@ public final class AlertStageBenchmark {
                 long total = 0;
                 for (int w = 0; w < windows; w++) {
                     for (int h = 0; h < 1500; h++) {
+                        // one record per host and window, as the topology batches points
+                        PointsCodec.Builder batch = new PointsCodec.Builder();
                         for (int s = 0; s < 100; s++) {
                             double v = r.nextInt(200) == 0 ? 2000 : 50 + r.nextDouble() * 10;
-                            producer.send(new ProducerRecord<>("riffle-points", "production.h" + h + ".svc" + s
-                                    + ".value.99", PointCodec.encode(new Point(v, (t0 + w * 5000L) / 1000))));
+                            batch.add(SeriesId.host("production", "h" + h, "svc" + s,
+                                    Statistic.percentile("value", "0.99")), v, (t0 + w * 5000L) / 1000);
                             total++;
                         }
+                        producer.send(new ProducerRecord<>("riffle-points", "h" + h, batch.build()));
                     }
                 }
                 producer.flush();

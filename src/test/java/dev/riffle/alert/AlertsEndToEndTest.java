@@ -9,8 +9,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpServer;
 import dev.riffle.config.Config;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
+import dev.riffle.testing.Points;
 import dev.riffle.kafka.Topics;
 import dev.riffle.testing.WithKafka;
 import jakarta.mail.internet.MimeMessage;
@@ -154,7 +153,7 @@ class AlertsEndToEndTest extends WithKafka {
 
     private void point(String path, long timeMs, double value) {
         producer.send(new ProducerRecord<>(env.get("RIFFLE_TOPICS_POINTS"), path,
-                PointCodec.encode(new Point(value, timeMs / 1000))));
+                Points.record(path, value, timeMs / 1000)));
     }
 
     /** A batch of one event as the bridge writes it to the events topic (keyed by host). */
@@ -267,8 +266,7 @@ class AlertsEndToEndTest extends WithKafka {
             while (c.position(parts.get(0)) < end && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     if (r.key().startsWith("riffle.alerts.")) {
-                        Point point = PointCodec.decode(r.value());
-                        out.add(r.key() + " " + point.value() + " " + point.timestampSeconds());
+                        out.addAll(Points.lines(r.value()));
                     }
                 }
             }

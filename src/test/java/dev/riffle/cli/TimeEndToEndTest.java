@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.riffle.client.RiemannMessage;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
 import dev.riffle.ingest.Bridge;
 import dev.riffle.testing.WithKafka;
 import dev.riffle.topology.StreamsApp;
@@ -109,11 +107,13 @@ class TimeEndToEndTest extends WithKafka {
         private boolean poll() {
             boolean any = false;
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                Point p = PointCodec.decode(r.value());
-                String key = r.key() + " " + p.timestampSeconds();
-                Double before = points.put(key, p.value());
-                assertTrue(before == null || before == p.value(), key + " written as " + before + " and "
-                        + p.value());
+                for (String line : dev.riffle.testing.Points.lines(r.value())) {
+                    String[] f = line.split(" ");
+                    String key = f[0] + " " + f[2];
+                    double value = Double.parseDouble(f[1]);
+                    Double before = points.put(key, value);
+                    assertTrue(before == null || before == value, key + " written as " + before + " and " + value);
+                }
                 any = true;
             }
             return any;

@@ -59,11 +59,4 @@ class EventCodecTest {
                     () -> EventCodec.decodeRecord(bad.getBytes(StandardCharsets.UTF_8)), bad);
         }
     }
-
-    @Test
-    void pointsRoundTrip() {
-        Point p = new Point(0.0001, 1_700_000_005L);
-        assertEquals(p, PointCodec.decode(PointCodec.encode(p)));
-        assertThrows(EventCodec.MalformedException.class, () -> PointCodec.decode("{}".getBytes()));
-    }
 }

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointTarget;
+import dev.riffle.core.SeriesId;
+import dev.riffle.testing.Points;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +26,8 @@ class QueuedTargetTest {
         }
 
         @Override
-        public boolean accept(String path, Point point) {
+        public boolean accept(SeriesId series, Point point) {
+            String path = GraphiteNames.of(series);
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -40,7 +44,7 @@ class QueuedTargetTest {
         QueuedTarget queued = new QueuedTarget(slow, 100);
         long t0 = System.nanoTime();
         for (int i = 0; i < 1_000; i++) {
-            assertTrue(queued.accept("a.b" + i, new Point(i, 1_700_000_000L)));
+            assertTrue(queued.accept(Points.idOf("a.b" + i), new Point(i, 1_700_000_000L)));
         }
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "the caller never waited");
         slow.release.countDown();
@@ -67,7 +71,8 @@ class QueuedTargetTest {
             }
 
             @Override
-            public boolean accept(String path, Point point) {
+            public boolean accept(SeriesId series, Point point) {
+                String path = GraphiteNames.of(series);
                 return true;
             }
         };

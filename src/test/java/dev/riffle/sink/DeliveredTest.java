@@ -16,8 +16,8 @@ class DeliveredTest {
         Delivered d = new Delivered();
         assertTrue(d.isEmpty());
         assertFalse(d.due(0), "nothing waits: nothing to flush");
-        d.record(P0, 7, true);
-        d.record(P0, 8, false); // skipped: still committed past, not a point
+        d.record(P0, 7, 1);
+        d.record(P0, 8, 0); // skipped: still committed past, no point
         assertEquals(Map.of(P0, 9L), d.nextOffsets());
         assertEquals(1, d.points());
         assertTrue(d.due(0));

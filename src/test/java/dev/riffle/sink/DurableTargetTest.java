@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.riffle.config.CommonKeys;
+import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointTarget;
+import dev.riffle.core.SeriesId;
 import dev.riffle.testing.WithKafka;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +56,8 @@ class DurableTargetTest extends WithKafka {
         }
 
         @Override
-        public synchronized boolean accept(String path, Point point) {
+        public synchronized boolean accept(SeriesId series, Point point) {
+            String path = GraphiteNames.of(series);
             if (buffer.size() == 16) {
                 return false; // full: the sink flushes and offers it again
             }
@@ -133,7 +136,8 @@ class DurableTargetTest extends WithKafka {
         }
 
         @Override
-        public synchronized boolean accept(String path, Point point) {
+        public synchronized boolean accept(SeriesId series, Point point) {
+            String path = GraphiteNames.of(series);
             seen.merge(path + " " + point.timestampSeconds(), 1, Integer::sum);
             return true;
         }

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.riffle.config.CommonKeys;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
+import dev.riffle.testing.Points;
 import dev.riffle.testing.LineListener;
 import dev.riffle.testing.WithKafka;
 import java.nio.charset.StandardCharsets;
@@ -148,7 +147,7 @@ class GraphiteSinkTest extends WithKafka {
                 tx.initTransactions();
                 for (int i = 0; i < 3; i++) { // like the topology: each transaction ends in a marker
                     tx.beginTransaction();
-                    tx.send(new ProducerRecord<>(topic, 0, "tx.path" + i, PointCodec.encode(new Point(i, t))));
+                    tx.send(new ProducerRecord<>(topic, 0, "tx.path" + i, Points.record("tx.path" + i, i, t)));
                     tx.commitTransaction();
                 }
             }

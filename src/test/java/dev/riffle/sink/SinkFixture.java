@@ -3,8 +3,7 @@ package dev.riffle.sink;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.config.ConfigKey;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
+import dev.riffle.testing.Points;
 import dev.riffle.kafka.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -95,7 +94,7 @@ final class SinkFixture implements AutoCloseable {
 
     void send(String path, double value, long seconds) {
         producer.send(new ProducerRecord<>(config.get(CommonKeys.POINTS_TOPIC), path,
-                PointCodec.encode(new Point(value, seconds))));
+                Points.record(path, value, seconds)));
     }
 
     void sendRaw(String key, byte[] value) {

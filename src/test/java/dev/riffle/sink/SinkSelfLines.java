@@ -11,7 +11,7 @@ public final class SinkSelfLines {
     public static List<String> window(String instance, long windowStartMillis) {
         SelfMetrics metrics = new SelfMetrics(instance);
         metrics.close(windowStartMillis, new SelfMetrics.Figures(0, 0, 0, 1, 0));
-        return metrics.close(windowStartMillis + SelfMetrics.WINDOW_SECONDS * 1000L,
-                new SelfMetrics.Figures(100, 0, 3, 1, 0)).stream().map(String::strip).toList();
+        return SelfMetrics.lines(metrics.close(windowStartMillis + SelfMetrics.WINDOW_SECONDS * 1000L,
+                new SelfMetrics.Figures(100, 0, 3, 1, 0))).stream().map(String::strip).toList();
     }
 }

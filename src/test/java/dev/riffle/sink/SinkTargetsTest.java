@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointTarget;
+import dev.riffle.core.SeriesId;
 import dev.riffle.testing.WithKafka;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -45,7 +47,8 @@ class SinkTargetsTest extends WithKafka {
         }
 
         @Override
-        public synchronized boolean accept(String path, Point point) {
+        public synchronized boolean accept(SeriesId series, Point point) {
+            String path = GraphiteNames.of(series);
             seen.merge(path + " " + point.value() + " " + point.timestampSeconds(), 1, Integer::sum);
             return true;
         }
@@ -129,7 +132,8 @@ class SinkTargetsTest extends WithKafka {
             }
 
             @Override
-            public boolean accept(String path, Point point) {
+            public boolean accept(SeriesId series, Point point) {
+                String path = GraphiteNames.of(series);
                 throw new IllegalStateException("a bug in a target");
             }
         };

@@ -5,8 +5,6 @@ import dev.riffle.config.Config;
 import dev.riffle.config.ConfigKey;
 import dev.riffle.core.Event;
 import dev.riffle.core.EventCodec;
-import dev.riffle.core.Point;
-import dev.riffle.core.PointCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,10 +87,7 @@ final class Harness implements AutoCloseable {
     /** Every point emitted since the last call, as {@code path value seconds}, in emission order. */
     List<String> lines() {
         List<String> out = new ArrayList<>();
-        points.readKeyValuesToList().forEach(kv -> {
-            Point p = PointCodec.decode(kv.value);
-            out.add(kv.key + " " + p.value() + " " + p.timestampSeconds());
-        });
+        points.readKeyValuesToList().forEach(kv -> out.addAll(dev.riffle.testing.Points.lines(kv.value)));
         return out;
     }
 

@@ -1,4 +1,4 @@
-package dev.riffle.sink;
+package dev.riffle.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

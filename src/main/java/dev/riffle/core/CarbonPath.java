@@ -1,4 +1,4 @@
-package dev.riffle.sink;
+package dev.riffle.core;
 
 /**
  * The last check before a path reaches carbon. Carbon splits a plaintext line on whitespace, treats {@code ;} as
@@ -11,15 +11,15 @@ package dev.riffle.sink;
  * {@value #MAX_SEGMENT} characters (a whisper file name must fit in 255 bytes) or more than {@value #MAX_PATH}
  * characters in all is refused (null), and the sink counts and skips the point.
  */
-final class CarbonPath {
-    static final int MAX_SEGMENT = 200;
-    static final int MAX_PATH = 1000;
+public final class CarbonPath {
+    public static final int MAX_SEGMENT = 200;
+    public static final int MAX_PATH = 1000;
 
     private CarbonPath() {
     }
 
     /** The path carbon will get, or null when the point must be skipped. */
-    static String sanitise(String raw) {
+    public static String sanitise(String raw) {
         if (raw == null) {
             return null;
         }
