@@ -7,7 +7,6 @@ import dev.riffle.core.SeriesId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,12 +48,6 @@ public final class PrometheusTarget implements PointTarget {
     private final RemoteWriteClient client;
     private final RemoteWriteBatch batch;
     private final PrometheusNames names = new PrometheusNames(200_000);
-    private final Map<String, PromSeries> pathSeries = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, PromSeries> eldest) {
-            return size() > 200_000;
-        }
-    };
     private final long maxBackoffMs;
     private final byte[] probe;
 
@@ -111,18 +104,9 @@ public final class PrometheusTarget implements PointTarget {
         return true;
     }
 
-    @Override
-    public boolean accept(String path, Point point) {
-        PromSeries s = pathSeries.get(path);
-        if (s == null) {
-            s = PromSeries.of(Map.of("__name__", PrometheusNames.metricName(path)));
-            pathSeries.put(path, s);
-        }
-        return batch.add(s, point.value(), point.timestampSeconds() * 1000);
-    }
-
     /** A point of a series named by its identity; false when the batch is full (flush, then offer it again). */
-    boolean accept(SeriesId id, Point point) {
+    @Override
+    public boolean accept(SeriesId id, Point point) {
         return batch.add(names.series(id), point.value(), point.timestampSeconds() * 1000);
     }
 

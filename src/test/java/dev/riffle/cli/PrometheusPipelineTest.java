@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.riffle.client.Riffle;
 import dev.riffle.config.Config;
+import dev.riffle.core.GraphiteNames;
+import dev.riffle.core.SeriesId;
+import dev.riffle.core.Statistic;
 import dev.riffle.demo.DemoSite;
 import dev.riffle.ingest.Bridge;
 import dev.riffle.kafka.EmbeddedKafka;
@@ -40,9 +43,23 @@ class PrometheusPipelineTest {
     @TempDir
     Path dir;
 
-    /** The series a Graphite path is written as, as the receivers answer it (until points carry their identity). */
-    private static Map<String, String> series(String path) {
-        return new TreeMap<>(Map.of("__name__", dev.riffle.sink.PrometheusNamesAccess.metricName(path)));
+    /**
+     * The Graphite path of a series the receivers hold, from its name and labels: the README's table read backwards
+     * (a fleet host is {@code all-hosts}, plus its environment as configured by default), so that what Prometheus
+     * stored can be compared with the sink's Graphite lines.
+     */
+    static String graphitePath(Map<String, String> labels) {
+        String name = labels.get("__name__");
+        String env = labels.getOrDefault("environment", "");
+        String quantile = labels.get("quantile");
+        Statistic st = quantile != null ? Statistic.percentile("value", quantile)
+                : name.endsWith("_per_second") ? Statistic.rate("rate-per-second")
+                : name.endsWith("_occurrences") ? Statistic.occurrences("occurrences") : Statistic.value();
+        String host = labels.get("host");
+        SeriesId id = host.equals("all-hosts")
+                ? SeriesId.fleet(env, env.isEmpty() ? host : host + "." + env, labels.get("service"), st)
+                : SeriesId.host(env, host, labels.get("service"), st);
+        return GraphiteNames.of(id);
     }
 
     @Test
@@ -79,7 +96,7 @@ class PrometheusPipelineTest {
                 // whole windows the site sent through; meters' fill-ins after it are left out
                 long first = (started / 5000 + 1) * 5;
                 long last = (stopped / 5000 - 1) * 5;
-                Map<Map<String, String>, TreeMap<Long, List<Double>>> expected = new HashMap<>();
+                Map<String, TreeMap<Long, List<Double>>> expected = new HashMap<>();
                 long deadline = System.nanoTime() + 60_000_000_000L;
                 int n = 0;
                 while (System.nanoTime() < deadline) {
@@ -91,7 +108,7 @@ class PrometheusPipelineTest {
                         long t = Long.parseLong(f[2]);
                         lastSeen |= t > last;
                         if (t >= first && t <= last) {
-                            expected.computeIfAbsent(series(f[0]), k -> new TreeMap<>())
+                            expected.computeIfAbsent(f[0], k -> new TreeMap<>())
                                     .put(t * 1000, List.of(Double.parseDouble(f[1])));
                             n++;
                         }
@@ -104,10 +121,14 @@ class PrometheusPipelineTest {
                 assertTrue(n > 100, "the demo's points in " + first + ".." + last + ": " + n);
                 for (RemoteWriteServer receiver : List.of(prom, vm)) {
                     int count = n;
-                    var stored = receiver.await("{__name__=~\".+\",__name__!~\"riffle_.*\"}", first * 1000, last * 1000,
+                    var stored = receiver.await("{__name__=~\".+\",host!=\"riffle\"}", first * 1000, last * 1000,
                             s -> s.values().stream().mapToInt(TreeMap::size).sum() >= count, Duration.ofSeconds(30));
                     stored.values().removeIf(TreeMap::isEmpty);
-                    dev.riffle.sink.PrometheusNamesAccess.assertSame(expected, stored, receiver);
+                    Map<String, TreeMap<Long, List<Double>>> byPath = new HashMap<>();
+                    stored.forEach((labels, points) -> {
+                        assertEquals(null, byPath.put(graphitePath(labels), points), "two series for " + labels);
+                    });
+                    dev.riffle.sink.PrometheusNamesAccess.assertSame(expected, byPath, receiver);
                 }
             }
         }

@@ -5,19 +5,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** For tests outside the sink package: the Prometheus names and the receivers' comparison. */
+/** For tests outside the sink package: the receivers' comparison. */
 public final class PrometheusNamesAccess {
     private PrometheusNamesAccess() {
     }
 
-    public static String metricName(String service) {
-        return PrometheusNames.metricName(service);
-    }
-
     /** Same series, times and values: exactly for Prometheus, to VictoriaMetrics' 12 digits. */
-    public static void assertSame(Map<Map<String, String>, TreeMap<Long, List<Double>>> expected,
-                                  Map<Map<String, String>, TreeMap<Long, List<Double>>> stored,
-                                  RemoteWriteServer server) {
+    public static <K> void assertSame(Map<K, TreeMap<Long, List<Double>>> expected,
+                                      Map<K, TreeMap<Long, List<Double>>> stored, RemoteWriteServer server) {
         PrometheusTargetTest.assertSame(expected, stored,
                 server.kind() == RemoteWriteServer.Kind.PROMETHEUS ? 0 : 1e-12, server);
     }

@@ -4,7 +4,11 @@ import static dev.riffle.sink.SinkFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.riffle.core.GraphiteNames;
+import dev.riffle.core.PointsCodec;
+import dev.riffle.core.SeriesId;
 import dev.riffle.core.Stage;
+import dev.riffle.core.Statistic;
 import dev.riffle.testing.CarbonServer;
 import dev.riffle.testing.RemoteWriteServer;
 import dev.riffle.testing.WithKafka;
@@ -38,9 +42,13 @@ class PrometheusSinkTest extends WithKafka {
         return sink;
     }
 
-    /** The labels the target gives a point of this path (until points carry their series identity). */
-    private static Map<String, String> series(String path) {
-        return Map.of("__name__", PrometheusNames.metricName(path));
+    /** One point of a series, as the topology writes it. */
+    private static void send(SinkFixture f, SeriesId id, double value, long seconds) {
+        f.sendRaw(GraphiteNames.of(id), new PointsCodec.Builder().add(id, value, seconds).build());
+    }
+
+    private static Map<String, String> labels(SeriesId id) {
+        return new TreeMap<>(PrometheusNames.of(id).labels());
     }
 
     @Test
@@ -66,12 +74,14 @@ class PrometheusSinkTest extends WithKafka {
             int[] tick = {0};
             Runnable produceTick = () -> { // 20 series, one window each per tick, every 100 ms: 200 points/s
                 for (int p = 0; p < 20; p++) {
-                    String path = "outage." + name + ".path" + p;
+                    SeriesId id = p % 2 == 0
+                            ? SeriesId.host("production", "box" + p, "outage-" + name, Statistic.rate("rate-per-second"))
+                            : SeriesId.host("staging", "box" + p, "outage-" + name, Statistic.percentile("value", "0.99"));
                     long t = base + 5L * tick[0];
                     double value = tick[0] * 100 + p + 0.25;
-                    f.send(path, value, t);
-                    expected.computeIfAbsent(series(path), k -> new TreeMap<>()).put(t * 1000, List.of(value));
-                    expectedCarbon.computeIfAbsent(path, k -> new TreeMap<>()).put(t, value);
+                    send(f, id, value, t);
+                    expected.computeIfAbsent(labels(id), k -> new TreeMap<>()).put(t * 1000, List.of(value));
+                    expectedCarbon.computeIfAbsent(GraphiteNames.of(id), k -> new TreeMap<>()).put(t, value);
                 }
                 tick[0]++;
                 f.flush();
@@ -95,7 +105,7 @@ class PrometheusSinkTest extends WithKafka {
             assertTrue(maxLag > producedWhileDown / 2, "the lag grows while it is down: " + maxLag + " of "
                     + producedWhileDown + "; " + prometheus.status());
             // carbon does not wait for Prometheus: what came during the outage is in carbon already
-            String last = "outage." + name + ".path19";
+            String last = "staging.box19.outage-" + name + ".value.99";
             long lastT = base + 5L * (tick[0] - 1);
             assertTrue(carbon.awaitPoints(last, lastT - 5, lastT + 5, 1, Duration.ofSeconds(15)).size() == 1,
                     "carbon got the points of the outage: " + graphite.status());
@@ -106,7 +116,7 @@ class PrometheusSinkTest extends WithKafka {
                 Thread.sleep(100);
             }
             int total = tick[0] * 20;
-            var stored = receiver.await("{__name__=~\"outage_" + name + "_.+\"}", base * 1000,
+            var stored = receiver.await("{service=\"outage-" + name + "\"}", base * 1000,
                     (base + 5L * tick[0]) * 1000, s -> s.values().stream().mapToInt(TreeMap::size).sum() >= total,
                     Duration.ofSeconds(60));
             PrometheusTargetTest.assertSame(expected, stored, 0, receiver);
@@ -141,7 +151,7 @@ class PrometheusSinkTest extends WithKafka {
             long base = SinkFixture.windowsAgo(200);
             for (int w = 0; w < 100; w++) {
                 for (int p = 0; p < 10; p++) {
-                    f.send("auth.path" + p, w + p, base + 5L * w);
+                    send(f, SeriesId.host("production", "box" + p, "auth", Statistic.value()), w + p, base + 5L * w);
                 }
             }
             f.flush();
@@ -151,9 +161,9 @@ class PrometheusSinkTest extends WithKafka {
                     + prometheus.status());
             assertEquals(0, prometheus.target().outages(), "a refusal is not an outage");
             assertTrue(await(() -> graphite.pointsWritten() == 1_000, Duration.ofSeconds(20)), graphite.status());
-            assertEquals(100, carbon.awaitPoints("auth.path9", base - 5, base + 500, 100, Duration.ofSeconds(30))
+            assertEquals(100, carbon.awaitPoints("production.box9.auth", base - 5, base + 500, 100, Duration.ofSeconds(30))
                     .size());
-            assertTrue(vm.samples("{__name__=~\"auth_.+\"}", base * 1000, (base + 500) * 1000).isEmpty());
+            assertTrue(vm.samples("{service=\"auth\"}", base * 1000, (base + 500) * 1000).isEmpty());
             prometheus.close();
         }
     }

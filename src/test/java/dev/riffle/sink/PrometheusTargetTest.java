@@ -100,13 +100,12 @@ class PrometheusTargetTest {
      * (float64), within {@code relative} for VictoriaMetrics (it stores decimal mantissas of about 12 digits:
      * 0.30000000000000004 comes back as 0.3).
      */
-    static void assertSame(Map<Map<String, String>, TreeMap<Long, List<Double>>> expected,
-                           Map<Map<String, String>, TreeMap<Long, List<Double>>> stored, double relative,
-                           RemoteWriteServer server) {
+    static <K> void assertSame(Map<K, TreeMap<Long, List<Double>>> expected,
+                               Map<K, TreeMap<Long, List<Double>>> stored, double relative, RemoteWriteServer server) {
         List<String> diff = new ArrayList<>();
-        java.util.Set<Map<String, String>> all = new java.util.HashSet<>(expected.keySet());
+        java.util.Set<K> all = new java.util.HashSet<>(expected.keySet());
         all.addAll(stored.keySet());
-        for (Map<String, String> series : all) {
+        for (K series : all) {
             TreeMap<Long, List<Double>> want = expected.getOrDefault(series, new TreeMap<>());
             TreeMap<Long, List<Double>> got = stored.getOrDefault(series, new TreeMap<>());
             java.util.Set<Long> times = new java.util.TreeSet<>(want.keySet());
