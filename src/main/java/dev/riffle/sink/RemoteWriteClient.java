@@ -145,7 +145,8 @@ final class RemoteWriteClient {
             return new Answer(Outcome.RETRY, 0, "interrupted");
         }
         int status = answer.statusCode();
-        String detail = "HTTP " + status + " " + shorten(answer.body());
+        String body = shorten(answer.body());
+        String detail = "HTTP " + status + (body.isEmpty() ? "" : " " + body);
         if (status >= 200 && status < 300) {
             return new Answer(Outcome.STORED, status, detail);
         }

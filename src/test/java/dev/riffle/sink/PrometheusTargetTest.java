@@ -291,4 +291,73 @@ class PrometheusTargetTest {
             vm.close();
         }
     }
+
+    @Test
+    void httpsIsCheckedAgainstTheCaFileAndNotTrustedWithoutIt() throws Exception {
+        Path[] pem = RemoteWriteServer.selfSignedCertificate(Files.createDirectories(dir.resolve("tls")));
+        try (RemoteWriteServer vm = RemoteWriteServer.victoriaMetrics(dir.resolve("vm-tls"), null, null, pem[0],
+                pem[1]).start()) {
+            assertTrue(vm.writeUrl().startsWith("https://"));
+            SeriesId id = SeriesId.host("production", "box1", "tls", Statistic.value());
+            long base = (System.currentTimeMillis() / 5000 - 50) * 5;
+            // the JVM's trust store does not know a self-signed certificate: an outage, not a refusal
+            PrometheusTarget untrusted = target(vm.writeUrl(), 100);
+            assertTrue(untrusted.accept(id, new Point(1, base)));
+            assertFalse(untrusted.flush(), untrusted.describe());
+            assertEquals(1, untrusted.outages());
+            PrometheusTarget t = new PrometheusTarget(new RemoteWriteClient(vm.writeUrl(), Duration.ofSeconds(5),
+                    pem[0], null, null, null), 100, 1_000);
+            for (int w = 0; w < 30; w++) {
+                write(t, id, w * 1.5, base + 5L * w);
+            }
+            assertTrue(t.flush(), t.describe());
+            assertEquals(30, t.samplesStored());
+            var stored = vm.await("{service=\"tls\"}", base * 1000, (base + 200) * 1000,
+                    s -> s.values().stream().mapToInt(TreeMap::size).sum() >= 30, Duration.ofSeconds(20));
+            assertEquals(30, stored.values().iterator().next().size());
+        }
+    }
+
+    @Test
+    void theBearerTokenIsReadFromItsFileAtEveryRequestAndTheProtocolHeadersAreSent() throws Exception {
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        String[] accepted = {"Bearer first"};
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/v1/write", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            var h = ex.getRequestHeaders();
+            seen.add(h.getFirst("Authorization") + "|" + h.getFirst("Content-Encoding") + "|"
+                    + h.getFirst("Content-Type") + "|" + h.getFirst("X-Prometheus-Remote-Write-Version") + "|"
+                    + org.xerial.snappy.Snappy.uncompress(body).length);
+            ex.sendResponseHeaders(accepted[0].equals(h.getFirst("Authorization")) ? 204 : 401, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            Path token = Files.writeString(dir.resolve("token"), "first\n");
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/write";
+            PrometheusTarget t = new PrometheusTarget(new RemoteWriteClient(url, Duration.ofSeconds(5), null, token,
+                    null, null), 100, 1_000);
+            SeriesId id = SeriesId.host("production", "box1", "token", Statistic.value());
+            assertTrue(t.accept(id, new Point(1, 1_800_000_000L)));
+            assertTrue(t.flush());
+            accepted[0] = "Bearer second"; // the receiver's token changed before ours
+            assertTrue(t.accept(id, new Point(2, 1_800_000_005L)));
+            assertTrue(t.flush(), "a 401 is skipped, not an outage");
+            Files.writeString(token, "second");
+            assertTrue(t.accept(id, new Point(3, 1_800_000_010L)));
+            assertTrue(t.flush());
+            assertEquals(2, t.samplesStored());
+            assertEquals(1, t.samplesRefused());
+            assertEquals(3, seen.size(), seen.toString());
+            for (String s : seen) {
+                assertTrue(s.matches("Bearer (first|second)\\|snappy\\|application/x-protobuf\\|0\\.1\\.0\\|[1-9][0-9]*"),
+                        s);
+            }
+            assertTrue(seen.get(2).startsWith("Bearer second|"), seen.toString());
+        } finally {
+            server.stop(0);
+        }
+    }
 }

@@ -40,15 +40,19 @@ public final class RemoteWriteServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final List<String> command;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final String scheme;
     private Process process;
     private boolean hooked;
 
-    private RemoteWriteServer(Kind kind, Path dir, int port, List<String> command) {
+    private RemoteWriteServer(Kind kind, Path dir, int port, List<String> command, javax.net.ssl.SSLContext tls) {
         this.kind = kind;
         this.dir = dir;
         this.port = port;
         this.command = command;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.http = (tls == null ? b : b.sslContext(tls)).build();
+        this.scheme = tls == null ? "http" : "https";
     }
 
     /**
@@ -66,7 +70,7 @@ public final class RemoteWriteServer implements AutoCloseable {
         return new RemoteWriteServer(Kind.PROMETHEUS, d, port, List.of(PROMETHEUS,
                 "--config.file=" + d.resolve("prometheus.yml"), "--storage.tsdb.path=" + d.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--web.enable-remote-write-receiver",
-                "--storage.tsdb.retention.time=30d", "--log.level=warn"));
+                "--storage.tsdb.retention.time=30d", "--log.level=warn"), null);
     }
 
     /**
@@ -74,6 +78,15 @@ public final class RemoteWriteServer implements AutoCloseable {
      * as Riffle's replays want; with a user, it asks for basic auth ({@code -httpAuth.*}).
      */
     public static RemoteWriteServer victoriaMetrics(Path dir, String user, String password) throws IOException {
+        return victoriaMetrics(dir, user, password, null, null);
+    }
+
+    /**
+     * The same serving https only, with a certificate and key (PEM) such as {@link #selfSignedCertificate} makes;
+     * this helper's own reads trust exactly that certificate.
+     */
+    public static RemoteWriteServer victoriaMetrics(Path dir, String user, String password, Path cert, Path key)
+            throws IOException {
         need(VICTORIA_METRICS, "victoria-metrics");
         Path d = dir.toAbsolutePath();
         Files.createDirectories(d.resolve("data"));
@@ -85,7 +98,43 @@ public final class RemoteWriteServer implements AutoCloseable {
             cmd.add("-httpAuth.username=" + user);
             cmd.add("-httpAuth.password=" + password);
         }
-        return new RemoteWriteServer(Kind.VICTORIA_METRICS, d, port, cmd);
+        if (cert != null) {
+            cmd.add("-tls");
+            cmd.add("-tlsCertFile=" + cert.toAbsolutePath());
+            cmd.add("-tlsKeyFile=" + key.toAbsolutePath());
+        }
+        return new RemoteWriteServer(Kind.VICTORIA_METRICS, d, port, cmd, cert == null ? null : trusting(cert));
+    }
+
+    /** A self-signed certificate for 127.0.0.1 ({@code cert.pem}, {@code key.pem} in {@code dir}), by openssl. */
+    public static Path[] selfSignedCertificate(Path dir) throws IOException, InterruptedException {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(),
+                "-out", cert.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("openssl failed: " + out);
+        }
+        return new Path[] {cert, key};
+    }
+
+    private static javax.net.ssl.SSLContext trusting(Path cert) throws IOException {
+        try (var in = Files.newInputStream(cert)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(null, null);
+            store.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            return ssl;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot trust " + cert, e);
+        }
     }
 
     private static void need(String binary, String pkg) {
@@ -100,7 +149,7 @@ public final class RemoteWriteServer implements AutoCloseable {
 
     /** The remote write URL. */
     public String writeUrl() {
-        return "http://127.0.0.1:" + port + "/api/v1/write";
+        return scheme + "://127.0.0.1:" + port + "/api/v1/write";
     }
 
     public int port() {
@@ -165,7 +214,7 @@ public final class RemoteWriteServer implements AutoCloseable {
     }
 
     private HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + pathAndQuery))
                 .timeout(Duration.ofSeconds(20));
         int u = command.indexOf(command.stream().filter(a -> a.startsWith("-httpAuth.username=")).findFirst()
                 .orElse(""));
