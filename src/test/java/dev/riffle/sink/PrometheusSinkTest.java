@@ -74,9 +74,10 @@ class PrometheusSinkTest extends WithKafka {
             int[] tick = {0};
             Runnable produceTick = () -> { // 20 series, one window each per tick, every 100 ms: 200 points/s
                 for (int p = 0; p < 20; p++) {
+                    String service = "outage-" + name;
                     SeriesId id = p % 2 == 0
-                            ? SeriesId.host("production", "box" + p, "outage-" + name, Statistic.rate("rate-per-second"))
-                            : SeriesId.host("staging", "box" + p, "outage-" + name, Statistic.percentile("value", "0.99"));
+                            ? SeriesId.host("production", "box" + p, service, Statistic.rate("rate-per-second"))
+                            : SeriesId.host("staging", "box" + p, service, Statistic.percentile("value", "0.99"));
                     long t = base + 5L * tick[0];
                     double value = tick[0] * 100 + p + 0.25;
                     send(f, id, value, t);
@@ -161,7 +162,8 @@ class PrometheusSinkTest extends WithKafka {
                     + prometheus.status());
             assertEquals(0, prometheus.target().outages(), "a refusal is not an outage");
             assertTrue(await(() -> graphite.pointsWritten() == 1_000, Duration.ofSeconds(20)), graphite.status());
-            assertEquals(100, carbon.awaitPoints("production.box9.auth", base - 5, base + 500, 100, Duration.ofSeconds(30))
+            assertEquals(100, carbon.awaitPoints("production.box9.auth", base - 5, base + 500, 100,
+                    Duration.ofSeconds(30))
                     .size());
             assertTrue(vm.samples("{service=\"auth\"}", base * 1000, (base + 500) * 1000).isEmpty());
             prometheus.close();

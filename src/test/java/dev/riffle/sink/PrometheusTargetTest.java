@@ -168,7 +168,8 @@ class PrometheusTargetTest {
             PrometheusTarget t = target(prom.writeUrl(), 500);
             long now = System.currentTimeMillis() / 1000;
             Expected live = writeMix(t, now, EXACT); // the last 10 minutes, live
-            Expected past = writeMix(t, now - 3_600, EXACT); // then a replay of an hour before: behind every series' newest
+            // then a replay of an hour before: behind every series' newest
+            Expected past = writeMix(t, now - 3_600, EXACT);
             Expected again = writeMix(t, now, EXACT); // and the live range once more, as a sink rewind sends it
             assertEquals(1800, t.samplesStored());
             assertEquals(0, t.samplesRefused(), t.describe());
@@ -352,8 +353,8 @@ class PrometheusTargetTest {
             assertEquals(1, t.samplesRefused());
             assertEquals(3, seen.size(), seen.toString());
             for (String s : seen) {
-                assertTrue(s.matches("Bearer (first|second)\\|snappy\\|application/x-protobuf\\|0\\.1\\.0\\|[1-9][0-9]*"),
-                        s);
+                assertTrue(s.matches(
+                        "Bearer (first|second)\\|snappy\\|application/x-protobuf\\|0\\.1\\.0\\|[1-9][0-9]*"), s);
             }
             assertTrue(seen.get(2).startsWith("Bearer second|"), seen.toString());
         } finally {
