@@ -145,8 +145,8 @@ final class RemoteWriteClient {
             return new Answer(Outcome.RETRY, 0, "interrupted");
         }
         int status = answer.statusCode();
-        String body = shorten(answer.body());
-        String detail = "HTTP " + status + (body.isEmpty() ? "" : " " + body);
+        String text = shorten(answer.body());
+        String detail = "HTTP " + status + (text.isEmpty() ? "" : " " + text);
         if (status >= 200 && status < 300) {
             return new Answer(Outcome.STORED, status, detail);
         }
