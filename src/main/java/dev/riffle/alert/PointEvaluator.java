@@ -13,7 +13,8 @@ import java.util.Map;
  * Threshold and absence rules over the points of one partition, in event time only: a point's window start is
  * its time, and the partition's clock is the newest window start seen in a point or a clock entry (the topology
  * writes one into every partition as its windows close, so the clock moves while every series is silent; kept in
- * the store, so a restart or a replay of the same points gives the same transitions). Nothing here reads the wall clock.
+ * the store, so a restart or a replay of the same points gives the same transitions). Nothing here reads the wall
+ * clock.
  *
  * <p>Per point: each matching threshold rule moves its (rule, series) state (inactive -> pending -> firing ->
  * resolved; pending -> inactive when the condition fails before {@code for}); each matching absence rule notes

@@ -283,13 +283,15 @@ final class ReplayCommand implements Callable<Integer> {
         var ends = admin.listOffsets(toSpec(start, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS);
         String group = config.get(SinkKeys.GROUP_ID) + "-replay-" + System.currentTimeMillis() / 1000;
         long records = 0;
+        Map<TopicPartition, Long> endOffsets = new HashMap<>();
         for (var e : start.entrySet()) {
             long begin = e.getValue() < 0 ? ends.get(e.getKey()).offset() : e.getValue();
             e.setValue(begin);
+            endOffsets.put(e.getKey(), ends.get(e.getKey()).offset());
             records += ends.get(e.getKey()).offset() - begin;
         }
         System.out.println("replay of points written since " + Instant.ofEpochMilli(first) + ": " + records
-                + " points in " + start.size() + " partitions of " + topic + ", group " + group);
+                + " records (batches of points) in " + start.size() + " partitions of " + topic + ", group " + group);
         if (dryRun) {
             return 0;
         }
@@ -302,12 +304,14 @@ final class ReplayCommand implements Callable<Integer> {
         try {
             sink.start();
             long deadline = System.nanoTime() + MAX_RUN.toNanos();
-            while (System.nanoTime() < deadline && sink.pointsWritten() < records) {
+            // a record holds many points: done when the sink's group has committed up to the ends of the start
+            boolean done = false;
+            while (System.nanoTime() < deadline && !(done = readAll(admin, group, endOffsets))) {
                 Thread.sleep(200);
             }
             System.out.printf("replay of points: %d points written in %.1f s%n", sink.pointsWritten(),
                     (System.nanoTime() - t0) / 1e9);
-            return sink.pointsWritten() >= records ? 0 : 1;
+            return done ? 0 : 1;
         } finally {
             sink.close();
             admin.deleteConsumerGroups(List.of(group));

@@ -294,6 +294,7 @@ public final class GraphiteSink implements Stage {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             // printing and counting happen once per record, however often an outage makes it come round
             boolean firstTime = r.offset() >= seenUntil.getOrDefault(tp, -1L);
+            // (a failure in the middle of a record brings it round whole: its skipped points are counted again)
             List<SeriesPoint> points = points(r, firstTime);
             for (SeriesPoint p : points) {
                 for (PointTarget t : durable) {
@@ -303,9 +304,9 @@ public final class GraphiteSink implements Stage {
                         }
                     }
                 }
-                if (firstTime) {
-                    deliver(p);
-                }
+            }
+            if (firstTime) {
+                points.forEach(this::deliver); // once every durable target took the whole record
             }
             delivered.record(tp, r.offset(), points.size());
             if (firstTime) {

@@ -101,15 +101,18 @@ class GraphiteSinkTest extends WithKafka {
             f.send("a.inf", Double.POSITIVE_INFINITY, t);
             f.send("...", 1.0, t);
             f.sendRaw("a.garbage", "not a point".getBytes(StandardCharsets.US_ASCII));
-            f.sendRaw(null, "{\"value\":1.0,\"time\":1}".getBytes(StandardCharsets.US_ASCII));
+            f.sendRaw("a.old", Points.oldFormat(1.0, t)); // the format before batches: refused, counted
+            byte[] future = Points.record("a.future", 1.0, t);
+            future[0] = 9; // a points format version this Riffle does not know
+            f.sendRaw("lane-1", future);
             f.send("box 1.disk /var.used", 1e-7, t);
             f.send("a.last", 1e21, t);
             f.flush();
             List<String> lines = carbon.awaitLines(l -> l.size() >= 3, Duration.ofSeconds(30));
             assertEquals(Set.of("a.first 1.0 " + t, "box_1.disk__var.used 0.0000001 " + t,
                     "a.last 1000000000000000000000.0 " + t), new HashSet<>(lines));
-            assertTrue(await(() -> sink.pointsSkipped() == 5, Duration.ofSeconds(10)), sink.status());
-            assertTrue(sink.status().contains("malformed 2, not-finite 2, bad-path 1"), sink.status());
+            assertTrue(await(() -> sink.pointsSkipped() == 6, Duration.ofSeconds(10)), sink.status());
+            assertTrue(sink.status().contains("malformed 2, old-format 1, not-finite 2, bad-path 1"), sink.status());
         }
     }
 

@@ -91,6 +91,11 @@ final class Harness implements AutoCloseable {
         return out;
     }
 
+    /** Every points record written since the last call (batches and clock records), as written. */
+    List<org.apache.kafka.streams.KeyValue<String, byte[]>> records() {
+        return points.readKeyValuesToList();
+    }
+
     /** The lines of paths starting with {@code prefix}. */
     static List<String> only(List<String> lines, String prefix) {
         return lines.stream().filter(l -> l.startsWith(prefix)).toList();
