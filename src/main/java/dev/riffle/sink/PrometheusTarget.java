@@ -82,10 +82,12 @@ public final class PrometheusTarget implements PointTarget {
             return List.of();
         }
         String user = config.get(SinkKeys.PROMETHEUS_BASIC_AUTH_USER);
+        String tenant = config.get(SinkKeys.PROMETHEUS_TENANT);
         RemoteWriteClient client = new RemoteWriteClient(url,
                 Duration.ofMillis(config.get(SinkKeys.PROMETHEUS_TIMEOUT_MS)),
                 file(config.get(SinkKeys.PROMETHEUS_CA_FILE)), file(config.get(SinkKeys.PROMETHEUS_BEARER_TOKEN_FILE)),
-                user.isBlank() ? null : user, file(config.get(SinkKeys.PROMETHEUS_BASIC_AUTH_PASSWORD_FILE)));
+                user.isBlank() ? null : user, file(config.get(SinkKeys.PROMETHEUS_BASIC_AUTH_PASSWORD_FILE)),
+                tenant.isBlank() ? null : tenant.strip());
         return List.of(new PrometheusTarget(client, config.get(SinkKeys.PROMETHEUS_BATCH_SAMPLES),
                 config.get(SinkKeys.PROMETHEUS_MAX_BACKOFF_MS)));
     }

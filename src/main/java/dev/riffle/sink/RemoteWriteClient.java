@@ -51,19 +51,22 @@ final class RemoteWriteClient {
     private final Path bearerTokenFile;
     private final String basicUser;
     private final Path basicPasswordFile;
+    private final String tenant;
 
     /**
      * @param caFile PEM certificates to trust for https instead of the JVM's trust store; null for the trust store
      * @param bearerTokenFile file holding a bearer token, or null
      * @param basicUser basic auth user, or null; its password is in {@code basicPasswordFile}
+     * @param tenant sent as {@code X-Scope-OrgID} (Mimir, Cortex), or null
      */
     RemoteWriteClient(String url, Duration timeout, Path caFile, Path bearerTokenFile, String basicUser,
-                      Path basicPasswordFile) {
+                      Path basicPasswordFile, String tenant) {
         this.url = parse(url);
         this.timeout = timeout;
         this.bearerTokenFile = bearerTokenFile;
         this.basicUser = basicUser;
         this.basicPasswordFile = basicPasswordFile;
+        this.tenant = tenant;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout)
                 .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER);
         if (caFile != null) {
@@ -120,6 +123,9 @@ final class RemoteWriteClient {
                 .header("User-Agent", "riffle")
                 .header("X-Prometheus-Remote-Write-Version", VERSION)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (tenant != null) {
+            r.header("X-Scope-OrgID", tenant);
+        }
         try {
             if (bearerTokenFile != null) {
                 r.header("Authorization", "Bearer " + secret(bearerTokenFile));

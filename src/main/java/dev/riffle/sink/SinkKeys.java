@@ -47,6 +47,8 @@ public final class SinkKeys {
             "prometheus.basic_auth_password_file", "file holding the basic auth password (read each time)");
     public static final ConfigKey<String> PROMETHEUS_CA_FILE = ConfigKey.optionalString("prometheus.ca_file",
             "PEM CA certificates trusted for an https URL; empty = the JVM's trust store");
+    public static final ConfigKey<String> PROMETHEUS_TENANT = ConfigKey.optionalString("prometheus.tenant",
+            "tenant sent as X-Scope-OrgID (Mimir, Cortex); empty = none");
     public static final ConfigKey<Integer> PROMETHEUS_TIMEOUT_MS = ConfigKey.integer("prometheus.timeout_ms", 10_000,
             100, 600_000, "connect and request timeout of a remote write request");
     public static final ConfigKey<Integer> PROMETHEUS_BATCH_SAMPLES = ConfigKey.integer("prometheus.batch_samples",
@@ -57,8 +59,8 @@ public final class SinkKeys {
     public static final List<ConfigKey<?>> ALL = List.of(GRAPHITE, PRINT_POINTS, PRINT_SELF, GROUP_ID, MODE, MAX_BACKOFF_MS,
             BATCH_BYTES, FLUSH_MS, WRITE_TIMEOUT_MS, COMMIT_DELAY_MS, SELF_METRICS, INSTANCE,
             PROMETHEUS_URL, PROMETHEUS_BEARER_TOKEN_FILE, PROMETHEUS_BASIC_AUTH_USER,
-            PROMETHEUS_BASIC_AUTH_PASSWORD_FILE, PROMETHEUS_CA_FILE, PROMETHEUS_TIMEOUT_MS, PROMETHEUS_BATCH_SAMPLES,
-            PROMETHEUS_MAX_BACKOFF_MS);
+            PROMETHEUS_BASIC_AUTH_PASSWORD_FILE, PROMETHEUS_CA_FILE, PROMETHEUS_TENANT, PROMETHEUS_TIMEOUT_MS,
+            PROMETHEUS_BATCH_SAMPLES, PROMETHEUS_MAX_BACKOFF_MS);
 
     /** How points are spread over several endpoints. */
     public enum Mode {

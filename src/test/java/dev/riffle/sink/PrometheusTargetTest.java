@@ -44,7 +44,7 @@ class PrometheusTargetTest {
     }
 
     private static PrometheusTarget target(String url, int batch) {
-        return new PrometheusTarget(new RemoteWriteClient(url, Duration.ofSeconds(5), null, null, null, null),
+        return new PrometheusTarget(new RemoteWriteClient(url, Duration.ofSeconds(5), null, null, null, null, null),
                 batch, 1_000);
     }
 
@@ -230,7 +230,7 @@ class PrometheusTargetTest {
             Path wrong = Files.writeString(dir.resolve("wrong"), "guess\n");
             Path right = Files.writeString(dir.resolve("right"), "s3cret\n");
             PrometheusTarget bad = new PrometheusTarget(new RemoteWriteClient(vm.writeUrl(), Duration.ofSeconds(5),
-                    null, null, "riffle", wrong), 50, 1_000);
+                    null, null, "riffle", wrong, null), 50, 1_000);
             SeriesId id = SeriesId.host("production", "box1", "auth", Statistic.value());
             long base = (System.currentTimeMillis() / 5000 - 50) * 5;
             for (int w = 0; w < 120; w++) {
@@ -241,7 +241,7 @@ class PrometheusTargetTest {
             assertEquals(3, bad.requests(), "a 401 is not split nor retried");
             assertEquals(0, bad.outages());
             PrometheusTarget good = new PrometheusTarget(new RemoteWriteClient(vm.writeUrl(), Duration.ofSeconds(5),
-                    null, null, "riffle", right), 50, 1_000);
+                    null, null, "riffle", right, null), 50, 1_000);
             for (int w = 0; w < 120; w++) {
                 write(good, id, w, base + 5L * w);
             }
@@ -307,7 +307,7 @@ class PrometheusTargetTest {
             assertFalse(untrusted.flush(), untrusted.describe());
             assertEquals(1, untrusted.outages());
             PrometheusTarget t = new PrometheusTarget(new RemoteWriteClient(vm.writeUrl(), Duration.ofSeconds(5),
-                    pem[0], null, null, null), 100, 1_000);
+                    pem[0], null, null, null, null), 100, 1_000);
             for (int w = 0; w < 30; w++) {
                 write(t, id, w * 1.5, base + 5L * w);
             }
@@ -320,7 +320,7 @@ class PrometheusTargetTest {
     }
 
     @Test
-    void theBearerTokenIsReadFromItsFileAtEveryRequestAndTheProtocolHeadersAreSent() throws Exception {
+    void theBearerTokenIsReadFromItsFileAtEveryRequestAndTheProtocolAndTenantHeadersAreSent() throws Exception {
         List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
         String[] accepted = {"Bearer first"};
         com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
@@ -330,6 +330,7 @@ class PrometheusTargetTest {
             var h = ex.getRequestHeaders();
             seen.add(h.getFirst("Authorization") + "|" + h.getFirst("Content-Encoding") + "|"
                     + h.getFirst("Content-Type") + "|" + h.getFirst("X-Prometheus-Remote-Write-Version") + "|"
+                    + h.getFirst("X-Scope-OrgID") + "|"
                     + org.xerial.snappy.Snappy.uncompress(body).length);
             ex.sendResponseHeaders(accepted[0].equals(h.getFirst("Authorization")) ? 204 : 401, -1);
             ex.close();
@@ -339,7 +340,7 @@ class PrometheusTargetTest {
             Path token = Files.writeString(dir.resolve("token"), "first\n");
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/write";
             PrometheusTarget t = new PrometheusTarget(new RemoteWriteClient(url, Duration.ofSeconds(5), null, token,
-                    null, null), 100, 1_000);
+                    null, null, "team-a"), 100, 1_000);
             SeriesId id = SeriesId.host("production", "box1", "token", Statistic.value());
             assertTrue(t.accept(id, new Point(1, 1_800_000_000L)));
             assertTrue(t.flush());
@@ -353,8 +354,8 @@ class PrometheusTargetTest {
             assertEquals(1, t.samplesRefused());
             assertEquals(3, seen.size(), seen.toString());
             for (String s : seen) {
-                assertTrue(s.matches(
-                        "Bearer (first|second)\\|snappy\\|application/x-protobuf\\|0\\.1\\.0\\|[1-9][0-9]*"), s);
+                assertTrue(s.matches("Bearer (first|second)\\|snappy\\|application/x-protobuf\\|0\\.1\\.0"
+                        + "\\|team-a\\|[1-9][0-9]*"), s);
             }
             assertTrue(seen.get(2).startsWith("Bearer second|"), seen.toString());
         } finally {
