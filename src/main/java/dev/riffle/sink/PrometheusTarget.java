@@ -114,6 +114,7 @@ public final class PrometheusTarget implements PointTarget {
 
     @Override
     public boolean flush() {
+        summariseRefusals();
         if (batch.isEmpty()) {
             return true;
         }
@@ -172,6 +173,24 @@ public final class PrometheusTarget implements PointTarget {
                             + "(e.g. {} at {} ms; {} refused in all so far)", client.url(), since, a.detail(),
                     hint(a.status()), batch.series(from), batch.millis(from), refused.sum());
         }
+    }
+
+    /** Refusals held back by the once-a-minute limit are told once their minute is over, even if none follow. */
+    private void summariseRefusals() {
+        if (refusedSinceLog.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        refusedSinceLog.entrySet().removeIf(e -> {
+            if (now - lastRefusalLog.get(e.getKey()) < LOG_EVERY_MS * 1_000_000) {
+                return false;
+            }
+            lastRefusalLog.put(e.getKey(), now);
+            log.warn("prometheus remote write to {} refused {} more sample(s) with HTTP {} in the last minute ({}); "
+                    + "skipped ({} refused in all so far)", client.url(), e.getValue(), e.getKey(),
+                    hint(e.getKey()), refused.sum());
+            return true;
+        });
     }
 
     private static String hint(int status) {
