@@ -28,9 +28,11 @@ final class CarbonTarget implements PointTarget {
     private final long commitDelayMs;
     private final SelfMetrics self;
     private final ArrayDeque<SeriesPoint> heldSelfLines = new ArrayDeque<>();
-    private final GraphiteNames names = new GraphiteNames();
+    private final GraphiteNames names;
 
-    CarbonTarget(Config config) {
+    /** @param names the sink thread's Graphite names (carbon is called from that thread only) */
+    CarbonTarget(Config config, GraphiteNames names) {
+        this.names = names;
         List<HostPort> graphite = config.get(SinkKeys.GRAPHITE);
         this.endpoints = new CarbonTargets(graphite, config.get(SinkKeys.MODE), config.get(SinkKeys.WRITE_TIMEOUT_MS),
                 config.get(SinkKeys.MAX_BACKOFF_MS));

@@ -68,7 +68,10 @@ public final class GraphiteSink implements Stage {
     private final boolean readsAhead;
     private final OffsetLedger ledger = new OffsetLedger();
     private final SkippedPoints skipped = new SkippedPoints();
-    /** only to tell the points carbon cannot name (skipped for every target, as before typed points) */
+    /**
+     * The Graphite names of the sink thread, shared by the check for points carbon cannot name (skipped for every
+     * target, as before typed points), carbon and stdout: one bounded cache of paths, not one each.
+     */
     private final GraphiteNames names = new GraphiteNames();
     private final Map<TopicPartition, Long> seenUntil = new HashMap<>();
     private final Delivered delivered = new Delivered();
@@ -105,14 +108,14 @@ public final class GraphiteSink implements Stage {
     public GraphiteSink(Config config, String bootstrap, PrintStream printTo, List<PointTarget> targets) {
         this.config = config;
         this.bootstrap = bootstrap;
-        this.carbon = new CarbonTarget(config);
+        this.carbon = new CarbonTarget(config, names);
         List<PointTarget> all = new ArrayList<>();
         if (carbon.size() > 0) {
             all.add(carbon);
         }
         if (config.get(SinkKeys.PRINT_POINTS)) {
             String selfPrefix = GraphitePath.of(config.get(CommonKeys.SELF_HOST), "") + ".";
-            all.add(new StdoutTarget(printTo, config.get(SinkKeys.PRINT_SELF) ? null : selfPrefix));
+            all.add(new StdoutTarget(printTo, config.get(SinkKeys.PRINT_SELF) ? null : selfPrefix, names));
         }
         all.addAll(targets);
         this.durable = all.stream().filter(PointTarget::durable).toList();

@@ -18,12 +18,16 @@ final class StdoutTarget implements PointTarget {
     private final PrintStream out;
     private final String selfPrefix;
     private final StringBuilder buffer = new StringBuilder();
-    private final GraphiteNames names = new GraphiteNames();
+    private final GraphiteNames names;
     private long printed;
     private long selfLeftOut;
 
-    /** @param selfPrefix paths starting with it are Riffle's own; null = print them too */
-    StdoutTarget(PrintStream out, String selfPrefix) {
+    /**
+     * @param selfPrefix paths starting with it are Riffle's own; null = print them too
+     * @param names      the sink thread's Graphite names
+     */
+    StdoutTarget(PrintStream out, String selfPrefix, GraphiteNames names) {
+        this.names = names;
         this.out = out;
         this.selfPrefix = selfPrefix;
     }

@@ -12,7 +12,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * (see {@link PointsCodec}): each point goes to one of {@link PointsLanes#LANES} lanes by a stable hash of its
  * series, a lane's points are one record (at most {@link PointsCodec#MAX_RECORD_BYTES}) keyed by the lane, and
  * {@link PointsLanes} maps a lane to a partition. So a series stays in one partition (the alert stage keeps its
- * state there) and a window of 150k series is a few thousand records instead of 330k.
+ * state there) and a window of 150k series is about 500 records instead of 150k (measured by PointBatchesTest).
  *
  * <p>The caller {@link #flush}es before it lets the stream thread commit (the end of a close slice), so a commit
  * never leaves a point behind in a builder. A series keeps its identities from window to window, and building

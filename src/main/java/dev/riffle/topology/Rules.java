@@ -75,25 +75,10 @@ final class Rules {
         return timeMs + (ttlSeconds == null || !(ttlSeconds > 0) ? defaultTtlMs : (long) (ttlSeconds * 1000.0));
     }
 
-    /** The result services of a series, one per point, in emission order. */
-    String[] services(Series s) {
-        return switch (s.kind()) {
-            case METER -> new String[] {s.service() + " " + meterSuffix};
-            case GAUGE -> new String[] {s.service()};
-            case OCCURRENCE -> new String[] {s.service() + " " + occurrenceSuffix};
-            case HISTOGRAM -> {
-                String[] out = new String[ranks.length];
-                for (int i = 0; i < ranks.length; i++) {
-                    out[i] = s.service() + " " + percentileSuffix + " " + percentiles.get(i);
-                }
-                yield out;
-            }
-        };
-    }
-
     /**
-     * The typed identities of a series' points, in the order of {@link #services} and with the same Graphite
-     * names; {@code fleet}: the series is the fleet stage's (its host a pseudo-host or the self host).
+     * The typed identities of a series' points, one per point in emission order (a meter's rate, a gauge's value,
+     * an occurrence, a histogram's percentiles in the configured order); {@code fleet}: the series is the fleet
+     * stage's (its host a pseudo-host or the self host).
      */
     SeriesId[] ids(Series s, boolean fleet) {
         String env;
@@ -125,7 +110,7 @@ final class Rules {
         return ids;
     }
 
-    /** The values of an aggregate's points, in the order of {@link #services}. */
+    /** The values of an aggregate's points, in the order of {@link #ids}. */
     double[] values(Aggregate a) {
         return switch (a.series.kind()) {
             case METER -> new double[] {a.sum * 1000.0 / windowMs};

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.riffle.config.Config;
 import dev.riffle.core.Event;
-import dev.riffle.core.GraphitePath;
+import dev.riffle.core.GraphiteNames;
+import dev.riffle.core.SeriesId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,17 +178,17 @@ class SlicedCloseTest {
                 if (a.series.host() == null) {
                     return 1;
                 }
-                String[] services = rules.services(a.series);
+                SeriesId[] ids = rules.ids(a.series, false);
                 double[] values = rules.values(a);
-                for (int i = 0; i < services.length; i++) {
-                    after.add(Harness.line(GraphitePath.of(a.series.host(), services[i]), values[i], start));
+                for (int i = 0; i < ids.length; i++) {
+                    after.add(Harness.line(GraphiteNames.of(ids[i]), values[i], start));
                 }
-                return services.length;
+                return ids.length;
             }
 
             @Override
             public void zero(long start, Series meter) {
-                after.add(Harness.line(GraphitePath.of(meter.host(), rules.services(meter)[0]), 0.0, start));
+                after.add(Harness.line(GraphiteNames.of(rules.ids(meter, false)[0]), 0.0, start));
             }
         });
         List<String> all = new ArrayList<>(before);
