@@ -79,6 +79,14 @@ final class Pipeline implements AutoCloseable {
         return this;
     }
 
+    /** Starts each of the stages built for the connected Kafka (none for an empty list). */
+    Pipeline startAll(Function<String, List<Stage>> stagesFor) throws Exception {
+        for (Stage s : stagesFor.apply(bootstrap)) {
+            start(b -> s);
+        }
+        return this;
+    }
+
     /** Blocks until Ctrl-C / SIGTERM, printing a status line at the configured interval. */
     void runUntilStopped() throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -123,6 +131,9 @@ final class Pipeline implements AutoCloseable {
     static boolean running(Stage s) {
         if (s instanceof dev.riffle.sink.GraphiteSink sink) {
             return sink.running();
+        }
+        if (s instanceof dev.riffle.sink.PrometheusSink prometheus) {
+            return prometheus.running();
         }
         if (s instanceof dev.riffle.topology.StreamsApp streams) {
             var state = streams.state();

@@ -5,6 +5,7 @@ import dev.riffle.config.Config;
 import dev.riffle.config.ConfigException;
 import dev.riffle.config.KafkaClients;
 import dev.riffle.sink.GraphiteSink;
+import dev.riffle.sink.PrometheusTarget;
 import dev.riffle.sink.SinkKeys;
 import dev.riffle.topology.StreamsApp;
 import dev.riffle.topology.TopologyKeys;
@@ -192,7 +193,7 @@ final class ReplayCommand implements Callable<Integer> {
         StreamsApp streams = new StreamsApp(replay, bootstrap, Map.of(
                 org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, state.toString()))
                 .pointRange(first, last);
-        GraphiteSink sink = new GraphiteSink(replay, bootstrap, System.out);
+        GraphiteSink sink = new GraphiteSink(replay, bootstrap, System.out, PrometheusTarget.configured(replay));
         Thread cleanup = new Thread(() -> cleanUp(admin, id, pointsTopic, streams, sink, state), "riffle-replay-end");
         cleaned.set(false);
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -298,7 +299,7 @@ final class ReplayCommand implements Callable<Integer> {
         start.forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));
         admin.alterConsumerGroupOffsets(group, commit).all().get(30, TimeUnit.SECONDS);
         Config replay = config.with(SinkKeys.GROUP_ID, group).with(SinkKeys.SELF_METRICS, "false");
-        GraphiteSink sink = new GraphiteSink(replay, bootstrap, System.out);
+        GraphiteSink sink = new GraphiteSink(replay, bootstrap, System.out, PrometheusTarget.configured(replay));
         long t0 = System.nanoTime();
         try {
             sink.start();

@@ -4,6 +4,7 @@ import dev.riffle.alert.AlertStage;
 import dev.riffle.config.Config;
 import dev.riffle.ingest.Bridge;
 import dev.riffle.sink.GraphiteSink;
+import dev.riffle.sink.PrometheusSink;
 import dev.riffle.topology.StreamsApp;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,10 +25,12 @@ final class RunCommand implements Callable<Integer> {
         Config config = settings.load();
         Bridge.checkPortsFree(config); // before the broker starts: the bridge is the last stage to start
         dev.riffle.http.GraphsServer.checkPortFree(config); // and the graphs page after it
+        dev.riffle.sink.PrometheusTarget.configured(config); // a bad remote write URL or CA file stops us here
         try (Pipeline pipeline = new Pipeline(config)) {
             pipeline.connect(true);
             Graphs graphs = new Graphs(config, true);
             pipeline.start(bootstrap -> new GraphiteSink(config, bootstrap, System.out, graphs.targets()));
+            pipeline.startAll(bootstrap -> PrometheusSink.configured(config, bootstrap));
             if (AlertStage.configured(config)) { // readers of the points before their writer, as the sink
                 pipeline.start(bootstrap -> new AlertStage(config, bootstrap, Map.of(), System.out));
             }

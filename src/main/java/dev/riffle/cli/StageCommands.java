@@ -73,6 +73,7 @@ final class StageCommands {
 
         @Override
         void preflight(Config config) {
+            dev.riffle.sink.PrometheusTarget.configured(config); // a bad remote write URL or CA file stops us here
             if (config.get(dev.riffle.http.HttpKeys.HTTP_IN_SINK)) {
                 dev.riffle.http.GraphsServer.checkPortFree(config);
             }
@@ -86,6 +87,7 @@ final class StageCommands {
 
         @Override
         void startMore(Config config, Pipeline pipeline) throws Exception {
+            pipeline.startAll(bootstrap -> dev.riffle.sink.PrometheusSink.configured(config, bootstrap));
             graphs.start(pipeline);
         }
     }

@@ -37,8 +37,30 @@ public final class SinkKeys {
     public static final ConfigKey<String> INSTANCE = ConfigKey.optionalString("sink.instance",
             "this sink's name in its self metrics; empty = the host name up to its first dot");
 
+    public static final ConfigKey<String> PROMETHEUS_URL = ConfigKey.optionalString("prometheus.remote_write_url",
+            "Prometheus remote write endpoint, e.g. http://127.0.0.1:9090/api/v1/write; empty = off");
+    public static final ConfigKey<String> PROMETHEUS_BEARER_TOKEN_FILE = ConfigKey.optionalString(
+            "prometheus.bearer_token_file", "file holding a bearer token sent with every request (read each time)");
+    public static final ConfigKey<String> PROMETHEUS_BASIC_AUTH_USER = ConfigKey.optionalString(
+            "prometheus.basic_auth_user", "basic auth user (password in prometheus.basic_auth_password_file)");
+    public static final ConfigKey<String> PROMETHEUS_BASIC_AUTH_PASSWORD_FILE = ConfigKey.optionalString(
+            "prometheus.basic_auth_password_file", "file holding the basic auth password (read each time)");
+    public static final ConfigKey<String> PROMETHEUS_CA_FILE = ConfigKey.optionalString("prometheus.ca_file",
+            "PEM CA certificates trusted for an https URL; empty = the JVM's trust store");
+    public static final ConfigKey<String> PROMETHEUS_TENANT = ConfigKey.optionalString("prometheus.tenant",
+            "tenant sent as X-Scope-OrgID (Mimir, Cortex); empty = none");
+    public static final ConfigKey<Integer> PROMETHEUS_TIMEOUT_MS = ConfigKey.integer("prometheus.timeout_ms", 10_000,
+            100, 600_000, "connect and request timeout of a remote write request");
+    public static final ConfigKey<Integer> PROMETHEUS_BATCH_SAMPLES = ConfigKey.integer("prometheus.batch_samples",
+            2_000, 1, 100_000, "samples per remote write request at most");
+    public static final ConfigKey<Integer> PROMETHEUS_MAX_BACKOFF_MS = ConfigKey.integer("prometheus.max_backoff_ms",
+            5_000, 100, 600_000, "longest wait between tries while the receiver is down (from 100 ms, doubling)");
+
     public static final List<ConfigKey<?>> ALL = List.of(GRAPHITE, PRINT_POINTS, PRINT_SELF, GROUP_ID, MODE, MAX_BACKOFF_MS,
-            BATCH_BYTES, FLUSH_MS, WRITE_TIMEOUT_MS, COMMIT_DELAY_MS, SELF_METRICS, INSTANCE);
+            BATCH_BYTES, FLUSH_MS, WRITE_TIMEOUT_MS, COMMIT_DELAY_MS, SELF_METRICS, INSTANCE,
+            PROMETHEUS_URL, PROMETHEUS_BEARER_TOKEN_FILE, PROMETHEUS_BASIC_AUTH_USER,
+            PROMETHEUS_BASIC_AUTH_PASSWORD_FILE, PROMETHEUS_CA_FILE, PROMETHEUS_TENANT, PROMETHEUS_TIMEOUT_MS,
+            PROMETHEUS_BATCH_SAMPLES, PROMETHEUS_MAX_BACKOFF_MS);
 
     /** How points are spread over several endpoints. */
     public enum Mode {

@@ -2,6 +2,7 @@ package dev.riffle.sink;
 
 import dev.riffle.kafka.EmbeddedKafka;
 import dev.riffle.testing.CarbonServer;
+import dev.riffle.testing.RemoteWriteServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -15,7 +16,8 @@ import java.util.Locale;
 /**
  * {@code scripts/bench-sink}: preloads N points into a points topic on an in-process broker, then times the sink
  * writing all of them (1) into a drain that only reads and discards (the sink's own ceiling) and (2) into a real
- * carbon-cache. Each run uses a fresh consumer group and reads the whole topic.
+ * carbon-cache, then (3) with the Prometheus writer alone into a real Prometheus and (4) a real VictoriaMetrics
+ * (remote write). Each run uses a fresh consumer group and reads the whole topic.
  */
 public final class SinkBench {
     private SinkBench() {
@@ -41,6 +43,12 @@ public final class SinkBench {
             try (CarbonServer carbon = new CarbonServer(dir.resolve("carbon")).start()) {
                 report("carbon-cache (plaintext)", run(f, carbon.endpoint(), points), points);
             }
+            try (RemoteWriteServer prom = RemoteWriteServer.prometheus(dir.resolve("prom"), "3h").start()) {
+                report("prometheus 2.42 remote write", runRemoteWrite(f, prom.writeUrl(), points), points);
+            }
+            try (RemoteWriteServer vm = RemoteWriteServer.victoriaMetrics(dir.resolve("vm"), null, null).start()) {
+                report("victoria-metrics 1.79 rw", runRemoteWrite(f, vm.writeUrl(), points), points);
+            }
             f.close();
         }
     }
@@ -56,6 +64,25 @@ public final class SinkBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         sink.close();
+        return seconds;
+    }
+
+    /** The same with the Prometheus writer as its only target (carbon off), a new consumer group each time. */
+    private static double runRemoteWrite(SinkFixture f, String url, int points) throws InterruptedException {
+        f.with(SinkKeys.GRAPHITE, "none").with(SinkKeys.GROUP_ID, "bench-" + System.nanoTime())
+                .with(SinkKeys.SELF_METRICS, false).with(SinkKeys.FLUSH_MS, 100).with(SinkKeys.PROMETHEUS_URL, url);
+        long t0 = System.nanoTime();
+        PrometheusTarget target = (PrometheusTarget) PrometheusTarget.configured(f.config()).get(0);
+        GraphiteSink sink = f.startSink(java.util.List.of(target));
+        if (!SinkFixture.await(() -> sink.pointsWritten() >= points, Duration.ofMinutes(10))) {
+            throw new IllegalStateException("not done after 10 minutes: " + target.describe());
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        sink.close();
+        if (target.samplesStored() < points || target.samplesRefused() > 0) {
+            throw new IllegalStateException("not every sample stored: " + target.describe());
+        }
+        System.out.printf(Locale.ROOT, "  %s, %,d requests%n", target.describe(), target.requests());
         return seconds;
     }
 
