@@ -27,26 +27,19 @@ import org.apache.kafka.streams.StreamsConfig;
  * The alert stage's cost as it runs (Kafka Streams, exactly once, RocksDB stores with changelogs, an in-process
  * broker in the same JVM): 1,000 rules over 150,000 series, {@code windows} windows of points written to the
  * points topic, timed until the stage has evaluated them all. Run with the test classpath:
- * {@code java -Xmx2g -cp ... dev.riffle.alert.AlertStageBenchmark [windows]}.
+ * {@code java -Xmx2g -cp ... dev.riffle.alert.AlertStageBenchmark [windows]}; {@code -Drules=100} for the issue's
+ * 100 rules instead of 1,000, {@code -Dthreads=N} for N stream threads.
  */
 public final class AlertStageBenchmark {
     public static void main(String[] args) throws Exception {
         int windows = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         Path dir = Files.createTempDirectory("riffle-alert-bench");
         try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
-            StringBuilder rules = new StringBuilder("[");
-            for (int s = 0; s < 100; s++) {
-                for (int k = 0; k < 10 && !(s == 99 && k == 9); k++) {
-                    rules.append("{name: r").append(s).append('-').append(k).append(", match: 'production.*.svc")
-                            .append(s).append(".value.99', ").append(k % 2 == 0 ? "above: " + (100 + k * 80)
-                                    : "below: " + k * 2).append(", for: ").append(k % 3 * 5).append("s},");
-                }
-            }
-            rules.append("{name: silent, match: 'production.*.*.value.99', absent_for: 30s}]");
+            String rules = BenchRules.yaml(System.getProperty("rules", "1000"));
             Map<String, String> env = new HashMap<>();
             env.put("RIFFLE_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
             env.put("RIFFLE_DATA_DIR", dir.toString());
-            env.put("RIFFLE_ALERTS_RULES", rules.toString());
+            env.put("RIFFLE_ALERTS_RULES", rules);
             env.put("RIFFLE_ALERTS_THREADS", System.getProperty("threads", "1"));
             Config config = Config.load(null, env, dev.riffle.cli.TestKeys.all());
             Topics.ensure(kafka.bootstrapServers(), config, Duration.ofSeconds(30));
@@ -96,9 +89,9 @@ public final class AlertStageBenchmark {
                 try (Stream<Path> files = Files.walk(dir.resolve("state"))) {
                     stateBytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
                 }
-                System.out.printf("points %d (%d windows of 150,000 series, 1,000 rules), written in %.1f s, "
+                System.out.printf("points %d (%d windows of 150,000 series, %s rules), written in %.1f s, "
                                 + "evaluated in %.1f s: %.0f points/s; %s%n", total, windows,
-                        (produced - start) / 1e9, (end - start) / 1e9,
+                        System.getProperty("rules", "1000"), (produced - start) / 1e9, (end - start) / 1e9,
                         (stage.pointsEvaluated() - warm) / ((end - start) / 1e9), stage.status());
                 System.out.printf("heap in use after GC (broker, producer and stage in one JVM): %d MB; "
                         + "RocksDB state on disk: %d MB%n", heap, stateBytes / (1024 * 1024));
