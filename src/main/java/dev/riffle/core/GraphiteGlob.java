@@ -73,6 +73,11 @@ public final class GraphiteGlob {
         return literals[index] != null;
     }
 
+    /** The text of node {@code index} when it is plain (see {@link #isLiteralNode}), else null. */
+    public String literalNode(int index) {
+        return literals[index];
+    }
+
     /** Whether the whole path matches. */
     public boolean matches(String path) {
         int start = 0;
