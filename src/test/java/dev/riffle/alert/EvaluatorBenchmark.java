@@ -32,6 +32,8 @@ public final class EvaluatorBenchmark {
         long t0 = 1_700_000_000_000L;
         long transitions = 0;
         long points = 0;
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = mx.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         long steadyStart = 0;
         long steadyPoints = 0;
@@ -47,12 +49,15 @@ public final class EvaluatorBenchmark {
             }
         }
         long end = System.nanoTime();
+        long cpu = mx.getCurrentThreadCpuTime() - cpu0;
         System.gc();
         long after = rt.totalMemory() - rt.freeMemory();
         System.out.printf("%s: rules %d, series %d, windows %d, points %d, transitions %d%n", storm ? "storm" : "steady",
                 rules.size(), paths.length, windows, points, transitions);
         System.out.printf("all windows: %.0f points/s; after the first two (match cache warm): %.0f points/s%n",
                 points / ((end - start) / 1e9), (points - steadyPoints) / ((end - steadyStart) / 1e9));
+        System.out.printf("CPU %.1f s: %.0f points/s per busy thread over all windows%n", cpu / 1e9,
+                points / (cpu / 1e9));
         System.out.printf("states kept %d; heap held by the evaluator and its store after GC: %d MB%n", e.tracked(),
                 (after - before) / (1024 * 1024));
     }
