@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Which rules cover a series. The first point of a series has its path split once and checked against the
  * candidate rules only: those of its node count whose plain text at one chosen node position is the path's node
- * there, plus those with a wildcard at that position (100 rules one per service: 1 + the wide ones, not 100);
+ * there, plus those with a wildcard at that position (with a rule per service, a series meets its service's rule
+ * and the wide ones, not all of them);
  * each candidate compares plain nodes first, then wildcards (a lone {@code *} without a regex). The answer is kept
  * keyed by the path, so every later point of the series costs one hash lookup.
  *

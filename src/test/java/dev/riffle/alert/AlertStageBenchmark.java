@@ -28,7 +28,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * broker in the same JVM): 1,000 rules over 150,000 series, {@code windows} windows of points written to the
  * points topic, timed until the stage has evaluated them all. Run with the test classpath:
  * {@code java -Xmx2g -cp ... dev.riffle.alert.AlertStageBenchmark [windows]}; {@code -Drules=100} for the issue's
- * 100 rules instead of 1,000, {@code -Dthreads=N} for N stream threads.
+ * 100 rules instead of 1,000, {@code -Dthreads=N} for N stream threads, {@code -Dhosts=N} for N x 100 series
+ * (1,500), {@code -Dpace=P} to write P points/s (a fleet's rate; 0, the default, writes as fast as it can) and
+ * see how far evaluation lags behind each window.
  */
 public final class AlertStageBenchmark {
     public static void main(String[] args) throws Exception {
@@ -66,22 +68,47 @@ public final class AlertStageBenchmark {
                 long cpu0 = streamThreadsCpuNanos();
                 long start = System.nanoTime();
                 long total = 0;
+                int hosts = Integer.getInteger("hosts", 1500);
+                int pace = Integer.getInteger("pace", 0);
+                long perWindow = hosts * 100L;
+                long[] producedAt = new long[windows];
+                long[] evaluatedAt = new long[windows];
+                Thread watch = new Thread(() -> watch(stage, warm, perWindow, evaluatedAt), "bench-watch");
+                watch.setDaemon(true);
+                watch.start();
                 for (int w = 0; w < windows; w++) {
-                    for (int h = 0; h < 1500; h++) {
+                    for (int h = 0; h < hosts; h++) {
                         for (int s = 0; s < 100; s++) {
                             double v = r.nextInt(200) == 0 ? 2000 : 50 + r.nextDouble() * 10;
                             producer.send(new ProducerRecord<>("riffle-points", "production.h" + h + ".svc" + s
                                     + ".value.99", PointCodec.encode(new Point(v, (t0 + w * 5000L) / 1000))));
                             total++;
                         }
+                        if (pace > 0) { // the fleet's rate: wait until this many points are due
+                            long due = start + total * 1_000_000_000L / pace;
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                            }
+                        }
                     }
+                    producer.flush();
+                    producedAt[w] = System.nanoTime();
                 }
-                producer.flush();
                 long produced = System.nanoTime();
                 deadline = System.currentTimeMillis() + 600_000;
                 while (stage.pointsEvaluated() - warm < total && System.currentTimeMillis() < deadline) {
                     Thread.sleep(100);
                 }
+                watch.join(5_000);
+                StringBuilder lags = new StringBuilder();
+                for (int w = 0; w < windows; w++) {
+                    lags.append(w == 0 ? "" : ", ").append(evaluatedAt[w] == 0 ? "not reached"
+                            : String.format("%.1f s", (evaluatedAt[w] - producedAt[w]) / 1e9));
+                }
+                System.out.printf("%,d series, %s: window w's points all evaluated this long after they were all "
+                        + "written (count reached): %s%n", perWindow, pace > 0 ? "paced at " + pace + " points/s"
+                        : "as fast as the producer goes", lags);
                 long end = System.nanoTime();
                 long cpu = streamThreadsCpuNanos() - cpu0;
                 Runtime rt = Runtime.getRuntime();
@@ -91,7 +118,7 @@ public final class AlertStageBenchmark {
                 try (Stream<Path> files = Files.walk(dir.resolve("state"))) {
                     stateBytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
                 }
-                System.out.printf("points %d (%d windows of 150,000 series, %s rules), written in %.1f s, "
+                System.out.printf("points %d (%d windows, %s rules), written in %.1f s, "
                                 + "evaluated in %.1f s: %.0f points/s; %s%n", total, windows,
                         System.getProperty("rules", "1000"), (produced - start) / 1e9, (end - start) / 1e9,
                         (stage.pointsEvaluated() - warm) / ((end - start) / 1e9), stage.status());
@@ -105,6 +132,23 @@ public final class AlertStageBenchmark {
         } finally {
             try (Stream<Path> files = Files.walk(dir)) { // the broker log of a run is ~140 MB
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /** Notes when the count of evaluated points first reaches each window's end (bounded: 10 minutes). */
+    private static void watch(AlertStage stage, long warm, long perWindow, long[] evaluatedAt) {
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        int w = 0;
+        while (w < evaluatedAt.length && System.nanoTime() < deadline) {
+            long done = stage.pointsEvaluated() - warm;
+            while (w < evaluatedAt.length && done >= (w + 1) * perWindow) {
+                evaluatedAt[w++] = System.nanoTime();
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }

@@ -52,8 +52,8 @@ public final class EvaluatorBenchmark {
         long cpu = mx.getCurrentThreadCpuTime() - cpu0;
         System.gc();
         long after = rt.totalMemory() - rt.freeMemory();
-        System.out.printf("%s: rules %d, series %d, windows %d, points %d, transitions %d%n", storm ? "storm" : "steady",
-                rules.size(), paths.length, windows, points, transitions);
+        System.out.printf("%s: rules %d, series %d, windows %d, points %d, transitions %d%n",
+                storm ? "storm" : "steady", rules.size(), paths.length, windows, points, transitions);
         System.out.printf("all windows: %.0f points/s; after the first two (match cache warm): %.0f points/s%n",
                 points / ((end - start) / 1e9), (points - steadyPoints) / ((end - steadyStart) / 1e9));
         System.out.printf("CPU %.1f s: %.0f points/s per busy thread over all windows%n", cpu / 1e9,
