@@ -73,13 +73,18 @@ final class AlertCounters {
     String status() {
         long tracked = 0;
         long untracked = 0;
+        long matched = 0;
+        long emptied = 0;
         for (PointEvaluator e : evaluators) {
             tracked += e.tracked();
             untracked += e.untracked();
+            matched += e.matcher().cached();
+            emptied += e.matcher().clears();
         }
         return "points " + points.get() + ", event records " + eventRecords.get() + ", firing " + firing.get()
                 + ", resolved " + resolved.get()
                 + ", pending/inactive " + pending.get() + ", series tracked " + tracked + ", untracked " + untracked
-                + ", malformed " + malformed.get();
+                + ", malformed " + malformed.get() + ", match cache " + matched
+                + (emptied == 0 ? "" : " (emptied " + emptied + " times when full: raise alerts.match_cache)");
     }
 }

@@ -33,6 +33,9 @@ public final class AlertKeys {
     public static final ConfigKey<Integer> MAX_SERIES = ConfigKey.integer("alerts.max_series", 1_000_000, 1,
             1_000_000_000, "(rule, series) states one evaluator task keeps at most; past it new series are "
                     + "counted and not tracked");
+    public static final ConfigKey<Integer> MATCH_CACHE = ConfigKey.integer("alerts.match_cache", 200_000, 1,
+            100_000_000, "series whose matching rules one evaluator task remembers (each series is matched against "
+                    + "the rules once); a larger fleet per task is still evaluated, matching more often");
     public static final ConfigKey<Integer> THREADS = ConfigKey.integer("alerts.threads", 1, 1, 64,
             "stream threads of the rule evaluator (it also scales out: several riffle alerts share the partitions)");
     public static final ConfigKey<String> TOPIC = ConfigKey.string("alerts.topic", "riffle-alerts",
@@ -60,8 +63,7 @@ public final class AlertKeys {
             "http://localhost/", "externalURL in webhook messages (a link to where a human looks)");
 
     public static final List<dev.riffle.config.ConfigKey<?>> ALL = List.of(RULES, RECEIVERS, GROUP_WAIT,
-            GROUP_INTERVAL, REPEAT_INTERVAL, RATE_LIMIT, MAX_LISTED, RETRY_MAX, NOTIFY_MAX_AGE, MAX_SERIES, THREADS,
-            TOPIC,
-            SILENCES_TOPIC, DELIVERIES_TOPIC, APPLICATION_ID, NOTIFIER_GROUP, SMTP_HOST, SMTP_PORT, SMTP_FROM,
-            SMTP_STARTTLS, SMTP_USERNAME, SMTP_PASSWORD, EXTERNAL_URL);
+            GROUP_INTERVAL, REPEAT_INTERVAL, RATE_LIMIT, MAX_LISTED, RETRY_MAX, NOTIFY_MAX_AGE, MAX_SERIES, MATCH_CACHE,
+            THREADS, TOPIC, SILENCES_TOPIC, DELIVERIES_TOPIC, APPLICATION_ID, NOTIFIER_GROUP, SMTP_HOST, SMTP_PORT,
+            SMTP_FROM, SMTP_STARTTLS, SMTP_USERNAME, SMTP_PASSWORD, EXTERNAL_URL);
 }

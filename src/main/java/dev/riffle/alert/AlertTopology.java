@@ -50,13 +50,15 @@ public final class AlertTopology {
     public static Topology build(Config config, AlertCounters counters) {
         List<Rule> rules = config.get(AlertKeys.RULES);
         long maxSeries = config.get(AlertKeys.MAX_SERIES);
+        int matchCache = config.get(AlertKeys.MATCH_CACHE);
         Topology t = new Topology();
         boolean pointRules = rules.stream().anyMatch(r -> r.kind() != Rule.Kind.STATE);
         boolean stateRules = rules.stream().anyMatch(r -> r.kind() == Rule.Kind.STATE);
         if (pointRules) {
             t.addSource(Topology.AutoOffsetReset.LATEST, "points", new WindowTime(), Serdes.String().deserializer(),
                     Serdes.ByteArray().deserializer(), config.get(CommonKeys.POINTS_TOPIC));
-            t.addProcessor("evaluate-points", () -> new PointsProcessor(rules, maxSeries, counters), "points");
+            t.addProcessor("evaluate-points", () -> new PointsProcessor(rules, maxSeries, matchCache, counters),
+                    "points");
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_STORE),
                     Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(CHANGELOG), "evaluate-points");
         }
@@ -165,16 +167,19 @@ public final class AlertTopology {
     static final class PointsProcessor extends Evaluating {
         /** rules match the Graphite path as the topology names it (before carbon's sanitising) */
         private final GraphiteNames names = new GraphiteNames(GraphiteNames.DEFAULT_CACHE, false);
+        private final int matchCache;
         private PointEvaluator evaluator;
 
-        PointsProcessor(List<Rule> rules, long maxSeries, AlertCounters counters) {
+        PointsProcessor(List<Rule> rules, long maxSeries, int matchCache, AlertCounters counters) {
             super(rules, maxSeries, counters);
+            this.matchCache = matchCache;
         }
 
         @Override
         public void init(ProcessorContext<String, byte[]> context) {
             this.ctx = context;
-            evaluator = new PointEvaluator(rules, view(context.getStateStore(SERIES_STORE)), maxSeries);
+            evaluator = new PointEvaluator(rules, view(context.getStateStore(SERIES_STORE)), maxSeries,
+                    matchCache);
             counters.register(evaluator);
         }
 

@@ -1,7 +1,6 @@
 package dev.riffle.alert;
 
 import dev.riffle.config.Durations;
-import dev.riffle.core.GraphiteGlob;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,19 +29,16 @@ final class PointEvaluator {
     static final String CLOCK_KEY = "\u0000clock";
     /** Occurrence paths the evaluator itself writes to the points topic: never evaluated, never move the clock. */
     static final String OWN_PREFIX = "riffle.alerts.";
-    private static final int CACHE = 200_000;
+    /** series whose matching rules an evaluator remembers, unless told otherwise */
+    static final int MATCH_CACHE = 200_000;
+    private static final int[] NONE = new int[0];
 
     private final List<Rule> rules = new ArrayList<>();
     private final Map<String, Rule> byName = new HashMap<>();
     private final StateView store;
     private final long maxSeries;
-    /** path -> indexes of matching rules; bounded, least recently used out first */
-    private final Map<String, int[]> matchCache = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, int[]> eldest) {
-            return size() > CACHE;
-        }
-    };
+    /** which rules cover a series, matched once per series */
+    private final RuleMatcher matcher;
     /** the states of the series of the point being evaluated, by rule name */
     private Map<String, SeriesState> current;
     private boolean dirty;
@@ -55,12 +51,18 @@ final class PointEvaluator {
     private long corrupt;
 
     PointEvaluator(List<Rule> allRules, StateView store, long maxSeries) {
+        this(allRules, store, maxSeries, MATCH_CACHE);
+    }
+
+    /** @param matchCache series whose matching rules are kept (see {@link RuleMatcher}) */
+    PointEvaluator(List<Rule> allRules, StateView store, long maxSeries, int matchCache) {
         for (Rule r : allRules) {
             if (r.kind() != Rule.Kind.STATE) {
                 rules.add(r);
                 byName.put(r.name(), r);
             }
         }
+        this.matcher = new RuleMatcher(rules, matchCache);
         this.store = store;
         this.maxSeries = maxSeries;
         byte[] c = store.get(CLOCK_KEY);
@@ -86,13 +88,13 @@ final class PointEvaluator {
             return List.of();
         }
         List<Transition> out = new ArrayList<>(0);
-        int[] hit = matching(path);
+        int[] hit = matcher.matching(path);
         if (hit.length > 0) {
             // every rule's state of one series is one store entry: one read and at most one write per point
             byte[] bytes = store.get(path);
             if (bytes == null && tracked >= maxSeries) {
                 untracked++; // past the bound a new series is not evaluated (its alerts could not be kept)
-                hit = new int[0];
+                hit = NONE;
             }
             current = bytes == null ? new LinkedHashMap<>(4) : SeriesState.decodeAll(bytes);
             if (current == null) {
@@ -144,40 +146,6 @@ final class PointEvaluator {
                 scanAbsences(out);
             }
         }
-    }
-
-    private int[] matching(String path) {
-        int[] hit = matchCache.get(path);
-        if (hit == null) {
-            String[] nodes = path.split("\\.", -1);
-            List<Integer> found = new ArrayList<>(2);
-            for (int i = 0; i < rules.size(); i++) {
-                if (matches(rules.get(i).match(), nodes)) {
-                    found.add(i);
-                }
-            }
-            hit = found.stream().mapToInt(Integer::intValue).toArray();
-            matchCache.put(path, hit);
-        }
-        return hit;
-    }
-
-    /** Plain nodes first (a string compare rules most rules out), wildcard nodes only then. */
-    private static boolean matches(GraphiteGlob glob, String[] nodes) {
-        if (glob.nodeCount() != nodes.length) {
-            return false;
-        }
-        for (int n = 0; n < nodes.length; n++) {
-            if (glob.isLiteralNode(n) && !glob.matchesNode(n, nodes[n])) {
-                return false;
-            }
-        }
-        for (int n = 0; n < nodes.length; n++) {
-            if (!glob.isLiteralNode(n) && !glob.matchesNode(n, nodes[n])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void threshold(Rule rule, String path, long t, double v, List<Transition> out) {
@@ -302,7 +270,7 @@ final class PointEvaluator {
 
     private Transition transition(Rule rule, String path, Transition.Status status, long at, long startsAt, double v) {
         Map<String, String> labels = new LinkedHashMap<>(rule.labels());
-        String[] nodes = path.split("\\.", -1);
+        String[] nodes = RuleMatcher.split(path);
         int hostNode = -1;
         for (int i = 0; i < nodes.length; i++) {
             if (!rule.match().isLiteralNode(i)) {
@@ -351,5 +319,9 @@ final class PointEvaluator {
 
     long corrupt() {
         return corrupt;
+    }
+
+    RuleMatcher matcher() {
+        return matcher;
     }
 }

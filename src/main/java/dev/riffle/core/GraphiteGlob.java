@@ -18,11 +18,13 @@ public final class GraphiteGlob {
     private final String text;
     private final Pattern[] nodes; // null entry = a literal node, compared as is
     private final String[] literals;
+    private final boolean[] any; // the node is a lone '*': every node matches
 
-    private GraphiteGlob(String text, Pattern[] nodes, String[] literals) {
+    private GraphiteGlob(String text, Pattern[] nodes, String[] literals, boolean[] any) {
         this.text = text;
         this.nodes = nodes;
         this.literals = literals;
+        this.any = any;
     }
 
     /** @throws IllegalArgumentException naming what is wrong (an unclosed bracket or brace, an empty node) */
@@ -33,6 +35,7 @@ public final class GraphiteGlob {
         List<String> parts = splitNodes(pattern);
         Pattern[] nodes = new Pattern[parts.size()];
         String[] literals = new String[parts.size()];
+        boolean[] any = new boolean[parts.size()];
         for (int i = 0; i < parts.size(); i++) {
             String node = parts.get(i);
             if (node.isEmpty()) {
@@ -41,6 +44,7 @@ public final class GraphiteGlob {
             if (isLiteral(node)) {
                 literals[i] = node;
             } else {
+                any[i] = node.equals("*");
                 try {
                     nodes[i] = Pattern.compile(nodeRegex(node, pattern));
                 } catch (PatternSyntaxException e) {
@@ -48,7 +52,7 @@ public final class GraphiteGlob {
                 }
             }
         }
-        return new GraphiteGlob(pattern, nodes, literals);
+        return new GraphiteGlob(pattern, nodes, literals, any);
     }
 
     /** How many dot-separated nodes a matching path has. */
@@ -58,12 +62,20 @@ public final class GraphiteGlob {
 
     /** Whether node {@code index} of a path, {@code node}, matches the pattern's node there. */
     public boolean matchesNode(int index, String node) {
-        return literals[index] != null ? literals[index].equals(node) : nodes[index].matcher(node).matches();
+        if (literals[index] != null) {
+            return literals[index].equals(node);
+        }
+        return any[index] || nodes[index].matcher(node).matches();
     }
 
     /** Whether node {@code index} is plain text (no wildcard), so it names one value. */
     public boolean isLiteralNode(int index) {
         return literals[index] != null;
+    }
+
+    /** The text of node {@code index} when it is plain (see {@link #isLiteralNode}), else null. */
+    public String literalNode(int index) {
+        return literals[index];
     }
 
     /** Whether the whole path matches. */

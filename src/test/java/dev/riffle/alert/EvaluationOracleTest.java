@@ -192,6 +192,62 @@ class EvaluationOracleTest {
         assertTrue(transitions > 1000, "the streams exercise the rules: " + transitions + " transitions");
     }
 
+    /**
+     * The evaluator matches each series once and keeps the answer (at most {@code matchCache} series); the oracle
+     * checks every rule's glob on every point. Random globs, and caches of 1, 3 and all series (16 here): the
+     * same transitions, so neither the cache nor its bound changes what fires.
+     */
+    @Test
+    void theMatchCacheGivesTheSameTransitionsAsMatchingEveryPoint() {
+        String[] globs = {"production.*.lat.value.99", "*.h[0-3].lat.value.99", "{production,staging}.*.*.*.99",
+            "*.*.*.value.*", "production.h1?.lat.value.99", "staging.*.lat.value.99", "*.h[!5]*.*.value.99"};
+        int transitions = 0;
+        for (int seed = 0; seed < 30; seed++) {
+            Random r = new Random(seed);
+            List<Rule> rules = new ArrayList<>();
+            for (int i = 0; i < 2 + r.nextInt(5); i++) {
+                String glob = globs[r.nextInt(globs.length)];
+                rules.add(r.nextInt(3) == 0 ? absent("a" + i, glob, (2 + r.nextInt(3)) * W)
+                        : threshold("t" + i, glob, r.nextBoolean(), 3 + r.nextInt(4), r.nextInt(3) * W,
+                                r.nextInt(2) * W));
+            }
+            List<P> points = randomStream(r, 80, 8);
+            Map<String, List<Tr>> expected = oracle(rules, points);
+            for (int cache : new int[] {1, 3, 1_000}) {
+                PointEvaluator e = new PointEvaluator(rules, StateView.inMemory(), 1_000_000, cache);
+                assertEquals(expected, run(e, points), "seed " + seed + " cache " + cache + " rules " + rules);
+                assertTrue(e.matcher().cached() <= cache);
+                if (cache == 1) {
+                    assertTrue(e.matcher().clears() > 0, "series past the bound were evaluated all the same");
+                }
+            }
+            transitions += expected.values().stream().mapToInt(List::size).sum();
+        }
+        assertTrue(transitions > 500, "the streams exercise the rules: " + transitions + " transitions");
+    }
+
+    /**
+     * Rules change only with a restart (the config is read at start); the new evaluator, on the old store, matches
+     * every series against the new rules: the old rules' answers are gone with the old evaluator.
+     */
+    @Test
+    void aRestartWithOtherRulesMatchesEverySeriesAfresh() {
+        Random r = new Random(7);
+        List<P> points = randomStream(r, 120, 8);
+        int cut = points.size() / 2;
+        StateView store = StateView.inMemory();
+        List<Rule> before = List.of(threshold("hot", "production.*.lat.value.99", true, 5, 0, 0),
+                absent("gone", "*.*.lat.value.99", 2 * W));
+        run(new PointEvaluator(before, store, 1_000_000), points.subList(0, cut));
+        List<Rule> after = List.of(threshold("cold", "staging.*.lat.value.99", false, 4, W, 0),
+                threshold("hot", "staging.*.lat.value.99", true, 6, 0, 0));
+        Map<String, List<Tr>> got = run(new PointEvaluator(after, store, 1_000_000), points.subList(cut,
+                points.size()));
+        Map<String, List<Tr>> expected = oracle(after, points.subList(cut, points.size()));
+        assertTrue(expected.size() > 3, "the new rules fire: " + expected.keySet());
+        assertEquals(expected, got);
+    }
+
     @Test
     void theSameInputGivesTheSameTransitionsAlsoAcrossARestart() {
         Random r = new Random(42);

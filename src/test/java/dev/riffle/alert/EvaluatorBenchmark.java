@@ -1,17 +1,13 @@
 package dev.riffle.alert;
 
-import dev.riffle.core.GraphiteGlob;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * The evaluator's own cost (rule matching and state, no Kafka, a sorted in-memory map as store):
  * 1,000 rules over 150,000 series (1,500 hosts x 100 services), each point matching 10 threshold rules, and one
- * absence rule over every series. Run: {@code java -cp <test classpath> dev.riffle.alert.EvaluatorBenchmark}.
+ * absence rule over every series ({@code -Drules=100}: the issue's 100 rules, a point matching 3 to 5). Run:
+ * {@code java -cp <test classpath> dev.riffle.alert.EvaluatorBenchmark [windows] [steady|storm]}.
  */
 public final class EvaluatorBenchmark {
     public static void main(String[] args) {
@@ -21,20 +17,7 @@ public final class EvaluatorBenchmark {
         // "steady": each series near its own level, 1 point in 200 far off (a realistic day); "storm": uniform
         // values across every threshold, so most points change some alert's state (the worst case)
         boolean storm = args.length > 1 && args[1].equals("storm");
-        List<Rule> rules = new ArrayList<>();
-        for (int s = 0; s < services; s++) {
-            for (int k = 0; k < 10; k++) {
-                if (rules.size() == 999) {
-                    break;
-                }
-                rules.add(new Rule("r" + s + "-" + k, Rule.Kind.THRESHOLD,
-                        GraphiteGlob.compile("production.*.svc" + s + ".value.99"), k % 2 == 0, k % 2 == 0 ? 100 + k * 80 : k * 2,
-                        Duration.ofSeconds(k % 3 * 5), Duration.ofSeconds(5), Duration.ZERO, Set.of(), Map.of(),
-                        null));
-            }
-        }
-        rules.add(new Rule("silent", Rule.Kind.ABSENT, GraphiteGlob.compile("production.*.*.value.99"), false,
-                Double.NaN, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30), Set.of(), Map.of(), null));
+        List<Rule> rules = BenchRules.parsed(System.getProperty("rules", "1000"));
         Runtime rt = Runtime.getRuntime();
         System.gc();
         long before = rt.totalMemory() - rt.freeMemory();
@@ -49,6 +32,8 @@ public final class EvaluatorBenchmark {
         long t0 = 1_700_000_000_000L;
         long transitions = 0;
         long points = 0;
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = mx.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         long steadyStart = 0;
         long steadyPoints = 0;
@@ -64,12 +49,15 @@ public final class EvaluatorBenchmark {
             }
         }
         long end = System.nanoTime();
+        long cpu = mx.getCurrentThreadCpuTime() - cpu0;
         System.gc();
         long after = rt.totalMemory() - rt.freeMemory();
-        System.out.printf("%s: rules %d, series %d, windows %d, points %d, transitions %d%n", storm ? "storm" : "steady",
-                rules.size(), paths.length, windows, points, transitions);
+        System.out.printf("%s: rules %d, series %d, windows %d, points %d, transitions %d%n",
+                storm ? "storm" : "steady", rules.size(), paths.length, windows, points, transitions);
         System.out.printf("all windows: %.0f points/s; after the first two (match cache warm): %.0f points/s%n",
                 points / ((end - start) / 1e9), (points - steadyPoints) / ((end - steadyStart) / 1e9));
+        System.out.printf("CPU %.1f s: %.0f points/s per busy thread over all windows%n", cpu / 1e9,
+                points / (cpu / 1e9));
         System.out.printf("states kept %d; heap held by the evaluator and its store after GC: %d MB%n", e.tracked(),
                 (after - before) / (1024 * 1024));
     }
