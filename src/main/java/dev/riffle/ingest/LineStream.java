@@ -66,6 +66,7 @@ final class LineStream implements StreamHandler {
                 if (gathered >= MAX_GATHERED_BYTES || (gathered > 0 && conn.available() == 0)) {
                     long t0 = System.nanoTime();
                     acks.add(intake.put(events, firstReceived));
+                    lane.handed(events);
                     conn.paused(System.nanoTime() - t0);
                     events = new ArrayList<>();
                     gathered = 0;
