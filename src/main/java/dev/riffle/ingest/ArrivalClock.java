@@ -28,6 +28,13 @@ import java.util.function.LongSupplier;
  * after the ticker saw the lane idle is at least the ticker's "now".
  */
 final class ArrivalClock {
+    /**
+     * Input gathered into one hand-over shares the receive stamp of its oldest part (UDP's receive chunks and
+     * gatherer, JSON lines): input read more than this long after that stamp starts a new hand-over instead, so what
+     * was read after a stall never takes a stamp from before it (its events would look seconds ahead of their
+     * arrival). Above the longest UDP gathering time, far below the grace.
+     */
+    static final long MAX_SHARED_STAMP_MICROS = 250_000;
     private static final long IDLE = Long.MAX_VALUE;
     /** while a lane reads the clock: nothing is safe (the minimum of anything) */
     private static final long ENTERING = Long.MIN_VALUE;
