@@ -108,11 +108,11 @@ class StallTest extends WithKafka {
         final InetAddress lo = InetAddress.getLoopbackAddress();
 
         /**
-         * {@code acking} Riemann TCP clients that wait for each answer: every {@code periodMs} the application makes
-         * a Msg of 20 events stamped now (on its own thread, stopped or not), and the client sends the oldest one it
-         * holds, waits for its ok, then the next. With {@code slow}, one more client, 3 s slow, makes Msgs from
-         * 3 s on (the bridge has ticked by then) while {@link #slowMaking}, and only when its events fall in a
-         * window that closed at least 1 s ago.
+         * {@code acking} Riemann TCP clients that wait for each answer: every {@code periodMs} the application
+         * makes a Msg of 20 events stamped when made (10 ms apart, back from now; on its own thread, whatever the
+         * bridge does), and the client sends the oldest Msg it holds, waits for its ok, then the next. With
+         * {@code slow}, one more client, 3 s slow, makes Msgs from 3 s on (the bridge has ticked by then) while
+         * {@link #slowMaking}, and only when its events fall in a window that closed at least 1 s ago.
          */
         Clients(int riemannPort, int jsonPort, int acking, long periodMs, boolean slow) throws Exception {
             warmUp(riemannPort);
@@ -368,7 +368,7 @@ class StallTest extends WithKafka {
 
     /**
      * The first wall-clock time (ms) at least {@code minMs} from now that is 2 s into a window: a stop of 4 s or
-     * more from then outlasts the end of that window plus the grace, so what the clients made in its last 3 s and
+     * more from then lasts past the end of that window plus the grace, so what the clients made in its last 3 s and
      * held back is still on its way when the window is due to close (and late unless the stall rule waits for it).
      */
     static long twoSecondsIntoAWindow(long minMs) {
