@@ -434,9 +434,15 @@ class StallTest extends WithKafka {
             assertTrue(bridgeLog.contains("was stopped for"), "the bridge noticed its stall\n" + bridgeLog);
             assertTrue(bridgeLog.contains("every listener caught up"), "released by the clients, not the bound\n"
                     + bridgeLog);
+            printStallLines(bridgeLog);
         } finally {
             bridge.destroyForcibly();
         }
+    }
+
+    /** What the bridge said about the stall (how long, when it let go), for the test's output. */
+    static void printStallLines(String log) {
+        log.lines().filter(l -> l.contains("Watermarks")).forEach(System.out::println);
     }
 
     private static final Pattern STREAMS = Pattern.compile(
@@ -501,6 +507,7 @@ class StallTest extends WithKafka {
                 assertEquals(0, status[1], "late, from the status line\n" + runLog);
                 assertTrue(runLog.contains("was stopped for"), "the bridge noticed the stall\n" + runLog);
                 assertTrue(runLog.contains("every listener caught up"), "released by the clients\n" + runLog);
+                printStallLines(runLog);
             }
         } finally {
             run.destroy();
