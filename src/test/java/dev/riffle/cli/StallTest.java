@@ -502,8 +502,10 @@ class StallTest extends WithKafka {
                 while (streamsStatus(log)[0] < sent.total() && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                 }
+                // the status line counts processing, and a task that the stop's rebalance moved processes again
+                // what its aborted transaction held: the points above are the exact count
                 long[] status = streamsStatus(log);
-                assertEquals(sent.total(), status[0], "events processed, from the status line\n" + runLog);
+                assertTrue(status[0] >= sent.total(), "events processed, from the status line\n" + runLog);
                 assertEquals(0, status[1], "late, from the status line\n" + runLog);
                 assertTrue(runLog.contains("was stopped for"), "the bridge noticed the stall\n" + runLog);
                 assertTrue(runLog.contains("every listener caught up"), "released by the clients\n" + runLog);
