@@ -85,6 +85,13 @@ class StallTest extends WithKafka {
         return counted;
     }
 
+    /** Without the slow client's windows. */
+    static Map<String, Long> honest(Map<String, Long> counted) {
+        Map<String, Long> honest = new TreeMap<>(counted);
+        honest.keySet().removeIf(k -> k.startsWith("slow "));
+        return honest;
+    }
+
     static RiemannMessage meter(RiemannMessage msg, long timeMicros, String host) {
         return msg.event(timeMicros, host, "req", null, null, 1.0, null, Map.of(), "production", "meter");
     }
@@ -420,17 +427,31 @@ class StallTest extends WithKafka {
             } // every client has handed over what it held
             // the bridge ticks on, and the last windows close by its clock
             Map<String, Long> expected = sent.snapshot();
-            Map<String, Double> seen = points.until(p -> counted(p).equals(expected), Duration.ofSeconds(60));
+            Map<String, Double> seen = points.until(p -> honest(counted(p)).equals(expected),
+                    Duration.ofSeconds(60));
             TimeEndToEndTest.signal(bridge, "TERM");
             assertTrue(bridge.waitFor(30, TimeUnit.SECONDS), "the bridge stopped");
             String bridgeLog = Files.readString(log);
+            assertEquals(expected, honest(counted(seen)), "sent vs counted per host and window\n" + bridgeLog);
             assertTrue(slowSent.total() >= 20, "the slow client's events: " + slowSent.snapshot());
             assertEquals(sent.total() + slowSent.total(), app.counters().eventsProcessed(),
                     "every event sent was processed");
-            assertEquals(slowSent.total(), app.counters().lateEvents(), "late: the slow client's events, and only "
-                    + "they (sent " + slowSent.snapshot() + ", counted " + counted(seen).entrySet().stream()
-                    .filter(e -> e.getKey().startsWith("slow ")).toList() + ")\n" + bridgeLog);
-            assertEquals(expected, counted(seen), "sent vs counted per host and window\n" + bridgeLog);
+            Map<String, Long> slowCounted = new TreeMap<>(counted(seen));
+            slowCounted.keySet().removeIf(k -> !k.startsWith("slow "));
+            long slowOnTime = slowCounted.values().stream().mapToLong(Long::longValue).sum();
+            assertEquals(slowSent.total(), app.counters().lateEvents() + slowOnTime, "the slow client's events, "
+                    + "each late or counted (every other one is counted above)\n" + bridgeLog);
+            // the machine itself can stop the child for over 0.5 s (2 shared cores): that is a stall too, and
+            // while its hold lasts the slow client's events may be on time; without one, every one is late
+            Matcher stalls = Pattern.compile("was stopped for (\\d+) ms").matcher(bridgeLog);
+            boolean otherStall = false;
+            while (stalls.find()) {
+                otherStall |= Long.parseLong(stalls.group(1)) < 3_500;
+            }
+            if (!otherStall) {
+                assertEquals(Map.of(), slowCounted, "the slow client's events, all late with no stall (sent "
+                        + slowSent.snapshot() + ")\n" + bridgeLog);
+            }
             assertTrue(bridgeLog.contains("was stopped for"), "the bridge noticed its stall\n" + bridgeLog);
             assertTrue(bridgeLog.contains("every listener caught up"), "released by the clients, not the bound\n"
                     + bridgeLog);
@@ -485,10 +506,14 @@ class StallTest extends WithKafka {
         Process run = child(env, log, "run");
         try {
             await(log, "riffle is running");
+            // clients that wait for each answer fall behind for good when answers take longer than their period:
+            // that is Kafka slow to answer, not a stall (see README), so they start once the topology, which
+            // shares this JVM with the broker, has its tasks, and make a Msg every 250 ms (acks take 20-100 ms)
+            await(log, "streams: RUNNING");
             Sent sent;
             try (TimeEndToEndTest.Points points = new TimeEndToEndTest.Points("127.0.0.1:" + kafkaPort,
                     "riffle-points")) {
-                try (Clients clients = new Clients(riemannPort, jsonPort, 6, 100, false)) {
+                try (Clients clients = new Clients(riemannPort, jsonPort, 6, 250, false)) {
                     stop(run, twoSecondsIntoAWindow(4_000), 8_000);
                     Thread.sleep(4_000);
                     sent = clients.sent;
