@@ -30,6 +30,9 @@ final class Gatherer implements ArrivalClock.Pending {
      * the first event in it.
      */
     List<Event> pending(long nowNanos, long receivedMicros) {
+        if (!pending.isEmpty() && receivedMicros - oldestMicros > ArrivalClock.MAX_SHARED_STAMP_MICROS) {
+            flush(); // gathered before a stall: what was received after it does not take their stamp
+        }
         if (pending.isEmpty()) {
             firstAt = nowNanos;
         }

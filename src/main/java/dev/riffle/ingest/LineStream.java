@@ -64,9 +64,7 @@ final class LineStream implements StreamHandler {
         try {
             while (true) {
                 if (gathered >= MAX_GATHERED_BYTES || (gathered > 0 && conn.available() == 0)) {
-                    long t0 = System.nanoTime();
-                    acks.add(intake.put(events, firstReceived));
-                    conn.paused(System.nanoTime() - t0);
+                    acks.add(handOver(conn, events, firstReceived));
                     events = new ArrayList<>();
                     gathered = 0;
                 }
@@ -83,6 +81,13 @@ final class LineStream implements StreamHandler {
                     break;
                 }
                 long received = n > 0 ? lane.arrive() : 0;
+                if (n > 0 && !events.isEmpty() && received - firstReceived > ArrivalClock.MAX_SHARED_STAMP_MICROS) {
+                    // read before a stall: what comes after it does not take their stamp (the lane stays held at
+                    // the older one until everything is handed over)
+                    acks.add(handOver(conn, events, firstReceived));
+                    events = new ArrayList<>();
+                    gathered = 0;
+                }
                 if (events.isEmpty()) {
                     firstReceived = received;
                 }
@@ -157,6 +162,15 @@ final class LineStream implements StreamHandler {
         } finally {
             budget.release(MemoryBudget.Use.FRAMES, line.length - Math.min(maxLine, BUFFER));
         }
+    }
+
+    /** Hands the events gathered so far to the intake; the time waiting for room is not the client's. */
+    private Ack handOver(TcpConnection conn, List<Event> events, long firstReceived) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Ack ack = intake.put(events, firstReceived);
+        conn.lane().handed(events);
+        conn.paused(System.nanoTime() - t0);
+        return ack;
     }
 
     /** Drops settled answers, remembering the first failure; waits while too many are outstanding. */

@@ -122,6 +122,7 @@ final class RiemannFraming implements StreamHandler {
                     conn.unitDone();
                     pos += 4;
                     outstanding.add(handle(pos, length));
+                    conn.lane().owing(true);
                     pos += length;
                     if (pos < lim) {
                         conn.unitStarted(lim - pos, -1); // the next frame's first bytes came with this one
@@ -172,6 +173,7 @@ final class RiemannFraming implements StreamHandler {
             if (wrote) {
                 out.flush();
                 conn.replied();
+                conn.lane().owing(!outstanding.isEmpty());
             }
         }
 
@@ -275,6 +277,7 @@ final class RiemannFraming implements StreamHandler {
                 }
                 long t0 = System.nanoTime();
                 Ack ack = intake.put(msg.events(), received);
+                conn.lane().handed(msg.events());
                 conn.paused(System.nanoTime() - t0);
                 return new Pending(ack, null);
             } finally {

@@ -62,8 +62,9 @@ final class TcpConnection {
     }
 
     /**
-     * This connection's receive stamps: {@code arrive()} for input read, {@code published()} once it is with the
-     * producer; {@link #read} says {@code drained()} itself before it waits for more.
+     * This connection's receive stamps: {@code arrive()} for input read, {@code handed(events)} and
+     * {@code published()} once it is with the producer, {@code owing()} while answers are due; {@link #read} says
+     * {@code drained()} itself before it waits for more, {@link #replied} says {@code replied()}.
      */
     ArrivalClock.Lane lane() {
         return lane;
@@ -107,6 +108,7 @@ final class TcpConnection {
     /** The bridge answered the client: the idle clock starts again from now. */
     void replied() {
         lastInputAt = System.nanoTime();
+        lane.replied();
     }
 
     /**

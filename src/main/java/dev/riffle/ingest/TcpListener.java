@@ -123,7 +123,7 @@ final class TcpListener implements AutoCloseable {
 
     private void serve(Socket socket) {
         String client = String.valueOf(socket.getRemoteSocketAddress());
-        try (socket; ArrivalClock.Lane lane = clock.lane()) {
+        try (socket; ArrivalClock.Lane lane = clock.streamLane()) {
             socket.setTcpNoDelay(true);
             TcpConnection connection = new TcpConnection(socket, 1024, idleTimeoutMillis, minBytesPerSecond, lane);
             try {

@@ -108,12 +108,17 @@ final class UdpListener implements AutoCloseable {
         DatagramChunk chunk = null;
         try {
             while (!closed) {
+                long stamp = lane.arrive();
+                if (chunk != null && chunk.count() > 0
+                        && stamp - chunk.receiveMicros() > ArrivalClock.MAX_SHARED_STAMP_MICROS) {
+                    received.add(chunk); // its datagrams share its first stamp: none read after a stall joins them
+                    chunk = null;
+                }
                 if (chunk == null) {
                     chunk = obtainChunk();
                 }
                 ByteBuffer space = chunk == null ? overflow.clear() : chunk.space(room);
                 int start = space.position();
-                long stamp = lane.arrive();
                 if (channel.receive(space) == null) {
                     lane.published();
                     lane.drained();

@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
  * windows right after; and when the bridge stops cleanly, a goodbye. The watermark never goes back.
  *
  * <p>A stall of the whole process (a long GC pause, SIGSTOP, a suspended VM) is seen as the ticker's own
- * oversleep. What the kernel queued meanwhile arrived on time but is stamped only now, so the watermark is held
- * at the stall's start until every listener has caught up (found its input empty since, or stayed idle through
- * it), at most {@value #MAX_HOLD_MS} ms.
+ * oversleep. What the kernel queued meanwhile arrived on time but is stamped only now, and clients that wait for
+ * answers (or for room in the socket) held back what they made meanwhile, so the watermark is held at the stall's
+ * start until every lane has caught up ({@link ArrivalClock#caughtUp}: a TCP client has handed over an event
+ * stamped after the stall's end, other input was read to its end), for at most the stall's length plus the grace
+ * after its end, and never more than {@value #MAX_HOLD_MS} ms. Without a stall no client holds the watermark.
  */
 final class Watermarks implements AutoCloseable {
     static final long TICK_MS = 200;
@@ -44,6 +46,8 @@ final class Watermarks implements AutoCloseable {
     private boolean holding;
     private long holdAt;
     private long resumedAt;
+    /** how long after resumedAt the hold may last: the stall's length plus the grace, at most MAX_HOLD_MS */
+    private long holdLimit;
     private volatile long published = Long.MIN_VALUE;
     private volatile long current = Long.MIN_VALUE;
     private volatile long stalls;
@@ -93,18 +97,25 @@ final class Watermarks implements AutoCloseable {
             }
             holding = true;
             resumedAt = now;
+            // a stall during a hold counts from the first one's start: its clients held back all along
+            holdLimit = Math.min(now - holdAt + graceMicros, MAX_HOLD_MS * 1000L);
             stalls++;
             log.warn("the bridge was stopped for {} ms (a GC pause or SIGSTOP?): the watermark stays at the stall's"
-                    + " start until every listener has read what queued meanwhile", (now - lastEnd) / 1000);
+                    + " start until every listener has read what queued and every TCP client has sent what it held"
+                    + " back meanwhile, at most {} ms", (now - lastEnd) / 1000, holdLimit / 1000);
         }
         lastRun = now;
         long w = clock.safeMicros(now);
         if (holding) {
             if (clock.caughtUp(resumedAt, SETTLE_MS * 1000L, now)) {
                 holding = false;
-            } else if (now - resumedAt > MAX_HOLD_MS * 1000L) {
+                log.info("every listener caught up {} ms after the stall: the watermark moves on",
+                        (now - resumedAt) / 1000);
+            } else if (now - resumedAt >= holdLimit) {
                 holding = false;
-                log.warn("listeners still busy {} ms after a stall: the watermark moves on", MAX_HOLD_MS);
+                log.warn("listeners not caught up {} ms after the stall (its length plus the grace, at most {} ms):"
+                        + " the watermark moves on; what a client still holds from before may be late",
+                        (now - resumedAt) / 1000, MAX_HOLD_MS);
             } else {
                 w = Math.min(w, holdAt);
             }

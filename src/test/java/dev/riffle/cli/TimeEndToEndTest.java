@@ -11,14 +11,8 @@ import dev.riffle.testing.WithKafka;
 import dev.riffle.topology.StreamsApp;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.File;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Time from the stream on a real broker with the real bridge: a live run and a replay of the same events topic
- * give identical points; a whole-JVM stop of the bridge (SIGSTOP, as a long GC pause) loses no event.
+ * give identical points, and so does a rebalance under load. Stalls (SIGSTOP) are {@link StallTest}'s.
  */
 @Tag("slow")
 class TimeEndToEndTest extends WithKafka {
@@ -292,98 +286,8 @@ class TimeEndToEndTest extends WithKafka {
         assertEquals(live, replay(id, e));
     }
 
-    /**
-     * The bridge alone in a child JVM, stopped whole (SIGSTOP) for 4 s right after a burst of client-stamped
-     * events, with more sent during the stop: every event is counted, none late.
-     */
-    @Test
-    void aWholeJvmStopOfTheBridgeLosesNoEvent() throws Exception {
-        String id = "t" + UUID.randomUUID().toString().substring(0, 8);
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        Map<String, String> env = env(id);
-        env.put("RIFFLE_RIEMANN_PORT", Integer.toString(port));
-        Config config = Config.load(null, env, Settings.ALL_KEYS);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bridge");
-        pb.environment().putAll(env);
-        File log = dir.resolve(id + "-bridge.log").toFile();
-        pb.redirectErrorStream(true).redirectOutput(log);
-        Process child = pb.start();
-        try (Pipeline pipeline = new Pipeline(config)) {
-            pipeline.connect(false);
-            StreamsApp app = streams(config, dir.resolve(id + "-streams").toString());
-            pipeline.start(b -> app);
-            awaitListening(port, log.toPath());
-            long sent = 0;
-            try (DatagramSocket udp = new DatagramSocket(); Socket tcp = new Socket(InetAddress.getLoopbackAddress(),
-                    port)) {
-                InetAddress lo = InetAddress.getLoopbackAddress();
-                long until = System.currentTimeMillis() + 3_000;
-                while (System.currentTimeMillis() < until) { // 3 s of steady traffic, 2 events per 10 ms
-                    sent += sendBoth(udp, tcp, lo, port, sent);
-                    Thread.sleep(10);
-                }
-                for (int i = 0; i < 50; i++) { // a burst right before the stop
-                    sent += sendBoth(udp, tcp, lo, port, sent);
-                }
-                signal(child, "STOP");
-                long resume = System.currentTimeMillis() + 4_000;
-                while (System.currentTimeMillis() < resume) { // the kernel queues these while the JVM is stopped
-                    sent += sendBoth(udp, tcp, lo, port, sent);
-                    Thread.sleep(40);
-                }
-                signal(child, "CONT");
-                until = System.currentTimeMillis() + 2_000;
-                while (System.currentTimeMillis() < until) {
-                    sent += sendBoth(udp, tcp, lo, port, sent);
-                    Thread.sleep(10);
-                }
-                for (long n = sent / 2; n > 0; n--) { // every TCP message acknowledged: all of them with Kafka
-                    awaitOk(tcp);
-                }
-            }
-            Thread.sleep(500);
-            signal(child, "TERM"); // a clean stop: its goodbye tick closes the last windows
-            assertTrue(child.waitFor(20, TimeUnit.SECONDS), "the bridge stopped");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (app.counters().eventsProcessed() < sent && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            String bridgeLog = Files.readString(log.toPath());
-            assertEquals(sent, app.counters().eventsProcessed(), "every event sent was processed\n" + bridgeLog);
-            assertEquals(0, app.counters().lateEvents(), "late events\n" + bridgeLog);
-            assertTrue(bridgeLog.contains("was stopped for"), "the bridge noticed its stall\n" + bridgeLog);
-        } finally {
-            child.destroyForcibly();
-        }
-    }
-
-    /** One event over UDP and one over TCP (not waiting for the reply), both stamped by the client now. */
-    static int sendBoth(DatagramSocket udp, Socket tcp, InetAddress lo, int port, long n) throws Exception {
-        long now = System.currentTimeMillis() * 1000;
-        byte[] u = new RiemannMessage().event(now, "udp-host", "stall", null, null, 1.0, null, Map.of(), "meter")
-                .toBytes();
-        udp.send(new DatagramPacket(u, u.length, lo, port));
-        sendTcp(tcp, new RiemannMessage().event(now, "tcp-host", "stall", null, null, 1.0, null, Map.of(), "meter"));
-        return 2;
-    }
-
     static void signal(Process p, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal);
-    }
-
-    static void awaitListening(int port, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains("listening on")) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the bridge did not start:\n" + Files.readString(log));
     }
 }

@@ -3,6 +3,7 @@ package dev.riffle.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.riffle.core.Event;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -98,16 +99,126 @@ class WatermarksTest {
     }
 
     @Test
-    void aStallHoldIsBounded() {
+    void aStallHoldLastsAtMostTheStallPlusTheGrace() {
         ArrivalClock.Lane loaded = clock.lane();
         runUntil(1_000);
-        now.addAndGet(4_000 * MS);
+        now.addAndGet(4_000 * MS); // D = 4 s: held at most 5 s after the resume
         watermarks.tick(now.get());
         loaded.arrive(); // keeps reading (publishing, but never finding its input empty)
         loaded.published();
-        long w = runUntil(5_000 + Watermarks.MAX_HOLD_MS - 200);
-        assertEquals(T0 + 1_000 * MS, w, "held while the lane has not caught up");
-        assertEquals(T0 + (5_000 + Watermarks.MAX_HOLD_MS + 200) * MS, runUntil(5_000 + Watermarks.MAX_HOLD_MS + 200));
+        assertEquals(T0 + 1_000 * MS, runUntil(9_800), "held while the lane has not caught up");
+        assertEquals(T0 + 10_000 * MS, runUntil(10_000), "released 5 s after the resume");
+    }
+
+    @Test
+    void aLongStallHoldIsBoundedByTheMaximum() {
+        ArrivalClock.Lane loaded = clock.lane();
+        runUntil(1_000);
+        now.addAndGet(20_000 * MS);
+        watermarks.tick(now.get());
+        loaded.arrive();
+        loaded.published();
+        long resumed = 21_000;
+        assertEquals(T0 + 1_000 * MS, runUntil(resumed + Watermarks.MAX_HOLD_MS - 200));
+        assertEquals(T0 + (resumed + Watermarks.MAX_HOLD_MS) * MS, runUntil(resumed + Watermarks.MAX_HOLD_MS));
+    }
+
+    /** One Msg of events its client stamped at {@code eventMs} after T0, read, handed over and published. */
+    static void msg(ArrivalClock.Lane lane, long eventMs) {
+        lane.arrive();
+        lane.handed(List.of(Event.of(T0 + eventMs * MS, "h", "s", List.of("meter"), 1.0)));
+        lane.published();
+    }
+
+    /**
+     * A client that waits for each answer held back what it made during the stall and sends it after: the watermark
+     * stays at the stall's start through that backlog, until the client hands over an event made after the stall.
+     */
+    @Test
+    void aTcpClientsBacklogIsWaitedForUntilItSendsWhatItMadeAfterTheStall() {
+        ArrivalClock.Lane tcp = clock.streamLane();
+        ArrivalClock.Lane udp = clock.lane();
+        long beforeStall = runUntil(1_000);
+        msg(tcp, 900);
+        now.addAndGet(4_000 * MS); // stopped from 1 s to 5 s
+        long resumed = now.get();
+        assertEquals(beforeStall, watermarks.tick(resumed));
+        udp.arrive();
+        udp.published();
+        udp.drained(); // what the kernel queued for UDP is read
+        for (long made : new long[] {2_000, 3_000, 4_000, 4_950}) { // the backlog, one Msg per answer
+            now.addAndGet(50 * MS);
+            msg(tcp, made);
+            assertEquals(beforeStall, watermarks.tick(now.get()), "backlog up to " + made + " ms");
+        }
+        now.addAndGet(400 * MS); // it settles, and nothing comes: a client between its periods
+        assertEquals(beforeStall, watermarks.tick(now.get()), "not quiet: it read input since the stall");
+        now.addAndGet(400 * MS);
+        msg(tcp, 5_000 + 10); // made just after the resume
+        assertEquals(now.get(), watermarks.tick(now.get()), "past the stall: released");
+        assertTrue(ticks.stream().allMatch(t -> t[0] <= beforeStall || t[0] == now.get()));
+    }
+
+    /** A connection whose answer was due across the stall is not quiet until its client had time to answer it. */
+    @Test
+    void aTcpClientOwedAnAnswerIsWaitedFor() {
+        ArrivalClock.Lane tcp = clock.streamLane();
+        long beforeStall = runUntil(1_000);
+        msg(tcp, 900);
+        tcp.owing(true); // Kafka's answer for it had not come when the process stopped
+        now.addAndGet(4_000 * MS);
+        assertEquals(beforeStall, watermarks.tick(now.get()));
+        now.addAndGet(Watermarks.SETTLE_MS * 2 * MS);
+        assertEquals(beforeStall, watermarks.tick(now.get()), "owing: the client waits for the answer");
+        tcp.replied();
+        tcp.owing(false);
+        now.addAndGet(Watermarks.SETTLE_MS / 2 * MS);
+        assertEquals(beforeStall, watermarks.tick(now.get()), "answered just now: its client may send yet");
+        now.addAndGet(Watermarks.SETTLE_MS * MS);
+        assertEquals(now.get(), watermarks.tick(now.get()), "answered and quiet since: released");
+    }
+
+    @Test
+    void anIdleTcpConnectionIsQuietAfterTheSettleTime() {
+        ArrivalClock.Lane tcp = clock.streamLane();
+        long beforeStall = runUntil(1_000);
+        msg(tcp, 900);
+        now.addAndGet(4_000 * MS);
+        long resumed = now.get();
+        assertEquals(beforeStall, watermarks.tick(resumed));
+        now.addAndGet(200 * MS);
+        assertEquals(beforeStall, watermarks.tick(now.get()));
+        now.set(resumed + Watermarks.SETTLE_MS * MS);
+        assertEquals(now.get(), watermarks.tick(now.get()));
+        assertTrue(tcp != null);
+    }
+
+    /** Without a stall, a client whose events are stamped 3 s behind holds nothing: its events can be late. */
+    @Test
+    void withoutAStallASlowClientHoldsNothing() {
+        ArrivalClock.Lane tcp = clock.streamLane();
+        for (int i = 0; i < 50; i++) {
+            now.addAndGet(200 * MS);
+            msg(tcp, (now.get() - T0) / MS - 3_000);
+            assertEquals(now.get(), watermarks.tick(now.get()));
+        }
+        assertEquals(0, watermarks.stalls());
+    }
+
+    /** A TCP client that never sends an event made after the stall holds it for the stall's length plus the grace. */
+    @Test
+    void aTcpClientThatStaysBehindHoldsOnlyForTheStallPlusTheGrace() {
+        ArrivalClock.Lane tcp = clock.streamLane();
+        runUntil(1_000);
+        now.addAndGet(3_000 * MS); // D = 3 s
+        watermarks.tick(now.get());
+        for (long t = 4_200; t <= 7_800; t += 200) {
+            now.set(T0 + t * MS);
+            msg(tcp, t - 6_000); // 6 s behind: never past the stall's end
+            assertEquals(T0 + 1_000 * MS, watermarks.tick(now.get()), "held at " + t);
+        }
+        now.set(T0 + 8_000 * MS);
+        assertEquals(now.get(), watermarks.tick(now.get()), "released 4 s after the resume");
     }
 
     @Test
