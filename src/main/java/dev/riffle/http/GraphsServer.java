@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.riffle.config.Config;
 import dev.riffle.core.Stage;
 import dev.riffle.core.StartupException;
+import dev.riffle.graph.Consolidation;
 import dev.riffle.graph.GraphiteQuery;
 import dev.riffle.graph.GraphiteTime;
 import dev.riffle.graph.QueryException;
@@ -154,7 +155,14 @@ public final class GraphsServer implements Stage {
             }
             switch (path) {
                 case "/metrics/find" -> find(ex);
+                case "/metrics/expand" -> expand(ex);
                 case "/render" -> render(ex);
+                case "/version" -> send(ex, 200, "text/plain; charset=utf-8", GraphiteQuery.GRAPHITE_VERSION);
+                case "/functions" -> send(ex, 200, "application/json", GraphiteQuery.functionsJson());
+                // Riffle's series have no tags and there is no event store: empty answers, not errors, for
+                // Grafana's tag editor and its "Graphite events" annotations
+                case "/tags/autoComplete/tags", "/tags/autoComplete/values", "/events/get_data" ->
+                        send(ex, 200, "application/json", "[]");
                 case "/healthz" -> healthz(ex);
                 case "/api/status" -> status(ex);
                 case "/api/occurrences" -> occurrences(ex);
@@ -186,6 +194,16 @@ public final class GraphsServer implements Stage {
         send(ex, 200, "application/json", query.findJson(first(params, "query", null)));
     }
 
+    private void expand(HttpExchange ex) throws IOException {
+        Map<String, List<String>> params = params(ex);
+        send(ex, 200, "application/json", query.expandJson(params.getOrDefault("query", List.of()),
+                flag(first(params, "leavesOnly", "0")), flag(first(params, "groupByExpr", "0"))));
+    }
+
+    private static boolean flag(String value) {
+        return value.equals("1") || value.equalsIgnoreCase("true");
+    }
+
     private void render(HttpExchange ex) throws IOException {
         Map<String, List<String>> params = params(ex);
         String format = first(params, "format", "json");
@@ -198,6 +216,13 @@ public final class GraphsServer implements Stage {
         long until = GraphiteTime.parse(first(params, "until", "now"), now, zone);
         until = Math.min(until, now); // as whisper: nothing from the future
         List<TimeSeries> series = query.render(params.getOrDefault("target", List.of()), from, until);
+        String maxDataPoints = first(params, "maxDataPoints", "");
+        if (!maxDataPoints.isEmpty()) {
+            // graphite-web reads only digits here and ignores anything else
+            if (maxDataPoints.chars().allMatch(Character::isDigit) && maxDataPoints.length() < 10) {
+                series = Consolidation.apply(series, Integer.parseInt(maxDataPoints));
+            }
+        }
         send(ex, 200, "application/json", GraphiteQuery.renderJson(series));
     }
 
