@@ -24,6 +24,7 @@ final class RunCommand implements Callable<Integer> {
         Config config = settings.load();
         Bridge.checkPortsFree(config); // before the broker starts: the bridge is the last stage to start
         dev.riffle.http.GraphsServer.checkPortFree(config); // and the graphs page after it
+        dev.riffle.http.HealthServer.checkPortFree(config);
         try (Pipeline pipeline = new Pipeline(config)) {
             pipeline.connect(true);
             Graphs graphs = new Graphs(config, true);
@@ -34,6 +35,7 @@ final class RunCommand implements Callable<Integer> {
             pipeline.start(bootstrap -> new StreamsApp(config, bootstrap, Map.of()))
                     .start(bootstrap -> new Bridge(config, bootstrap));
             graphs.start(pipeline);
+            pipeline.startHealth();
             pipeline.runUntilStopped();
         }
         return 0;

@@ -239,11 +239,7 @@ public final class GraphsServer implements Stage {
 
     private void healthz(HttpExchange ex) throws IOException {
         PipelineStatus s = status.get();
-        StringBuilder body = new StringBuilder(s.healthy() ? "ok\n" : "not ready\n");
-        for (PipelineStatus.StageStatus st : s.stages()) {
-            body.append(st.name()).append(st.running() ? " running\n" : " NOT running\n");
-        }
-        send(ex, s.healthy() ? 200 : 503, "text/plain; charset=utf-8", body.toString());
+        send(ex, s.healthy() ? 200 : 503, "text/plain; charset=utf-8", s.report());
     }
 
     private void status(HttpExchange ex) throws IOException {
