@@ -13,7 +13,11 @@ import dev.riffle.config.CommonKeys;
 import dev.riffle.config.ConfigKey;
 import dev.riffle.config.HostPort;
 import dev.riffle.core.Event;
+import dev.riffle.core.Point;
 import dev.riffle.demo.DemoEvents;
+import dev.riffle.graph.GraphiteQuery;
+import dev.riffle.graph.RecentStore;
+import dev.riffle.graph.TimeSeries;
 import dev.riffle.http.HealthServer;
 import dev.riffle.http.HttpKeys;
 import dev.riffle.http.PipelineStatus;
@@ -255,21 +259,8 @@ class ComposeTest {
     @Test
     void everyDashboardSeriesIsAPathRiffleWrites() throws Exception {
         long started = System.nanoTime();
-        List<Event> demo = DemoEvents.play(100, 42, Duration.ofSeconds(10)); // past the production deploy at 8 s
-        List<Arrival> arrivals = new ArrayList<>(demo.stream().map(Arrival::onTime).toList());
-        long now = demo.get(0).timeMillis();
-        long last = demo.get(demo.size() - 1).timeMillis();
-        BridgeSelfEvents.report(now * 1000, "riffle").forEach(e -> arrivals.add(Arrival.onTime(e)));
-        // what a real site also sends, sooner or later: an event arriving after its window closed (late), and one
-        // from a host whose clock is 10 s fast (clock ahead)
-        Event early = demo.get(0);
-        arrivals.add(new Arrival(last + 20_000, early));
-        arrivals.add(new Arrival(last, Event.of((last + 10_000) * 1000, early.host(), early.service(), early.tags(),
-                early.metric())));
         Set<String> paths = new TreeSet<>();
-        TopologyRun.lines(arrivals).forEach(l -> paths.add(l.split(" ")[0]));
-        SinkSelfLines.window(environment("sink").get(SinkKeys.INSTANCE.envName()), now / 5000 * 5000)
-                .forEach(l -> paths.add(l.split(" ")[0]));
+        realRunLines().forEach(l -> paths.add(l.split(" ")[0]));
         log.info("{} paths from the demo, the bridge and the sink in {} ms", paths.size(),
                 (System.nanoTime() - started) / 1_000_000);
 
@@ -318,6 +309,64 @@ class ComposeTest {
             assertTrue(annotations.stream().flatMap(a -> series(a).stream()).anyMatch(g -> glob(g).matcher(path).matches()),
                     "no annotation marks " + path);
         }
+    }
+
+    /**
+     * Graphite plaintext lines ({@code path value time}) of a real run: the demo site through the real topology
+     * (with one late and one clock-ahead event), plus the bridge's and the sink's own figures.
+     */
+    private static List<String> realRunLines() throws Exception {
+        List<Event> demo = DemoEvents.play(100, 42, Duration.ofSeconds(10)); // past the production deploy at 8 s
+        List<Arrival> arrivals = new ArrayList<>(demo.stream().map(Arrival::onTime).toList());
+        long now = demo.get(0).timeMillis();
+        long last = demo.get(demo.size() - 1).timeMillis();
+        BridgeSelfEvents.report(now * 1000, "riffle").forEach(e -> arrivals.add(Arrival.onTime(e)));
+        // what a real site also sends, sooner or later: an event arriving after its window closed (late), and one
+        // from a host whose clock is 10 s fast (clock ahead)
+        Event early = demo.get(0);
+        arrivals.add(new Arrival(last + 20_000, early));
+        arrivals.add(new Arrival(last, Event.of((last + 10_000) * 1000, early.host(), early.service(), early.tags(),
+                early.metric())));
+        List<String> lines = new ArrayList<>(TopologyRun.lines(arrivals));
+        lines.addAll(SinkSelfLines.window(environment("sink").get(SinkKeys.INSTANCE.envName()), now / 5000 * 5000));
+        return lines;
+    }
+
+    /**
+     * The dashboard uses only what Riffle's Graphite API answers: every panel and annotation target, evaluated by
+     * Riffle's own parser and functions over the points of a real run, answers without an error, and every panel
+     * draws at least one series.
+     */
+    @Test
+    void everyDashboardTargetIsAnsweredByRiffle() throws Exception {
+        RecentStore store = new RecentStore(64L << 20, 3600, 5);
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (String line : realRunLines()) {
+            String[] f = line.split(" ");
+            long t = Long.parseLong(f[2]);
+            store.accept(f[0], new Point(Double.parseDouble(f[1]), t));
+            min = Math.min(min, t);
+            max = Math.max(max, t);
+        }
+        GraphiteQuery query = new GraphiteQuery(store);
+        JsonNode dashboard = JSON.readTree(Path.of("deploy/grafana/dashboards/riffle.json").toFile());
+        int answered = 0;
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode t : panel.path("targets")) {
+                String target = t.get("target").asText();
+                List<TimeSeries> series = query.render(List.of(target), min - 5, max + 5); // throws if not answered
+                assertFalse(series.isEmpty(), "panel " + panel.get("title").asText() + ": " + target + " draws nothing");
+                answered++;
+            }
+        }
+        for (JsonNode a : dashboard.get("annotations").get("list")) {
+            if (a.has("target")) {
+                query.render(List.of(a.get("target").asText()), min - 5, max + 5);
+                answered++;
+            }
+        }
+        assertTrue(answered >= 12, "targets answered: " + answered);
     }
 
     @Test
