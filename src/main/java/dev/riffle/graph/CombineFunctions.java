@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleBinaryOperator;
 
 /**
  * graphite-web's "Combine" functions: one series from many, row by row ({@code sumSeries}, {@code diffSeries},
@@ -292,15 +293,19 @@ final class CombineFunctions {
         }
         TimeSeries divisor = divisors.get(0);
         for (TimeSeries s : a.series(0)) {
-            String name = "divideSeries(" + s.name() + "," + divisor.name() + ")";
-            Grid grid = Grid.of(List.of(s, divisor));
-            double[] v = new double[grid.length];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = div(at(s, i), at(divisor, i));
-            }
-            out.add(grid.series(name, v));
+            out.add(pairwise("divideSeries", s, divisor, CombineFunctions::div));
         }
         return out;
+    }
+
+    /** {@code fn(a,b)}: op of the two series' values at each time, over both series' grid. */
+    private static TimeSeries pairwise(String fn, TimeSeries a, TimeSeries b, DoubleBinaryOperator op) {
+        Grid grid = Grid.of(List.of(a, b));
+        double[] v = new double[grid.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = op.applyAsDouble(at(a, i), at(b, i));
+        }
+        return grid.series(fn + "(" + a.name() + "," + b.name() + ")", v);
     }
 
     static double at(TimeSeries s, int i) {
@@ -369,15 +374,7 @@ final class CombineFunctions {
         List<TimeSeries> totals = new ArrayList<>(totalList);
         totals.sort(Comparator.comparing(TimeSeries::name));
         for (int i = 0; i < sorted.size(); i++) {
-            TimeSeries s = sorted.get(i);
-            TimeSeries t = totals.get(i);
-            String name = "asPercent(" + s.name() + "," + t.name() + ")";
-            Grid grid = Grid.of(List.of(s, t));
-            double[] v = new double[grid.length];
-            for (int j = 0; j < v.length; j++) {
-                v[j] = percentOf(at(s, j), at(t, j));
-            }
-            out.add(grid.series(name, v));
+            out.add(pairwise("asPercent", sorted.get(i), totals.get(i), CombineFunctions::percentOf));
         }
         return out;
     }

@@ -80,6 +80,9 @@ record SeriesFunction(String name, String group, String description, List<Param>
             } else {
                 v = p.def();
             }
+            if (v == Literal.NONE && p.required()) {
+                throw new QueryException(name + "(): " + p.name() + " must not be None");
+            }
             values[i] = v == null || v == Literal.NONE ? p.def() : check(p, v);
         }
         if (next < args.size()) {

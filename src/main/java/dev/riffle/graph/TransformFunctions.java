@@ -233,10 +233,9 @@ final class TransformFunctions {
             for (int i = 0; i < v.length; i++) {
                 long t = s.start() + (long) i * s.step();
                 long key = alignToFrom ? (t - s.start()) / interval : t - Math.floorMod(t, interval);
-                List<Double> bucket = buckets.computeIfAbsent(key, k -> new ArrayList<>());
-                if (!Double.isNaN(v[i])) {
-                    bucket.add(v[i]);
-                }
+                // nulls too: graphite-web hands the bucket's values, nulls included, to the aggregation
+                // (avg_zero counts them as zeros, multiply is null with one), and a bucket of nulls is null
+                buckets.computeIfAbsent(key, k -> new ArrayList<>()).add(v[i]);
             }
             // graphite-web's series.end is the time of the last value's slot plus one step
             long seriesEnd = s.end();
@@ -246,7 +245,7 @@ final class TransformFunctions {
             for (long t = newStart; t < newEnd; t += interval) {
                 long key = alignToFrom ? (t - s.start()) / interval : t - Math.floorMod(t, interval);
                 List<Double> bucket = buckets.get(key);
-                values.add(bucket == null || bucket.isEmpty() ? Double.NaN
+                values.add(bucket == null ? Double.NaN
                         : CombineFunctions.apply(func, bucket.stream().mapToDouble(Double::doubleValue).toArray()));
             }
             double[] nv = values.stream().mapToDouble(Double::doubleValue).toArray();

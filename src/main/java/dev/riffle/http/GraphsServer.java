@@ -93,10 +93,7 @@ public final class GraphsServer implements Stage {
             return;
         }
         String bind = config.get(HttpKeys.HTTP_BIND);
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-            s.setReuseAddress(true); // as HttpServer binds: a port in TIME_WAIT is free
-            s.bind(new InetSocketAddress(bind, port));
-        } catch (IOException e) {
+        if (!HealthServer.portFree(bind, port)) {
             throw new StartupException("the graphs page's port " + port + " on " + bind + " is in use (another "
                     + "Riffle, or a web server?); free it or set " + HttpKeys.HTTP_PORT.name() + " ("
                     + HttpKeys.HTTP_PORT.envName() + "), 0 for no page");

@@ -48,12 +48,20 @@ public final class HealthServer implements Stage {
         }
         String bind = config.get(HttpKeys.HTTP_BIND);
         int port = config.get(HttpKeys.HEALTH_PORT);
+        if (!portFree(bind, port)) {
+            throw new StartupException("the health port " + port + " on " + bind + " is in use; free it or set "
+                    + HttpKeys.HEALTH_PORT.name() + " (" + HttpKeys.HEALTH_PORT.envName() + "), 0 for none");
+        }
+    }
+
+    /** Whether the port can be listened on, as HttpServer binds (a port in TIME_WAIT is free). */
+    static boolean portFree(String bind, int port) {
         try (java.net.ServerSocket s = new java.net.ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(bind, port));
+            return true;
         } catch (IOException e) {
-            throw new StartupException("the health port " + port + " on " + bind + " is in use; free it or set "
-                    + HttpKeys.HEALTH_PORT.name() + " (" + HttpKeys.HEALTH_PORT.envName() + "), 0 for none");
+            return false;
         }
     }
 
