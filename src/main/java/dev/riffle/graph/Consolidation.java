@@ -1,6 +1,7 @@
 package dev.riffle.graph;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -44,11 +45,12 @@ public final class Consolidation {
             }
             int valuesPerPoint = (int) Math.ceil(points / maxDataPoints);
             long secondsPerPoint = (long) valuesPerPoint * s.step();
-            long nudge = secondsPerPoint + Math.floorMod(s.start(), s.step()) - Math.floorMod(s.start(), secondsPerPoint);
+            long nudge = secondsPerPoint + Math.floorMod(s.start(), s.step())
+                    - Math.floorMod(s.start(), secondsPerPoint);
             int valuesToLose = (int) (nudge / s.step());
             double[] v = s.values();
             int drop = Math.min(v.length, Math.max(0, valuesToLose - 1));
-            double[] kept = java.util.Arrays.copyOfRange(v, drop, v.length);
+            double[] kept = Arrays.copyOfRange(v, drop, v.length);
             out.add(consolidated(s, s.start() + nudge, kept, valuesPerPoint));
         }
         return out;

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 
-/** Python's number formatting, as graphite-web puts numbers into series names ({@code %g}, {@code str}, {@code %.2f}). */
+/** Python's number formatting, as graphite-web puts numbers into names: {@code %g}, {@code str}, {@code %.2f}. */
 final class PyFormat {
     private PyFormat() {
     }

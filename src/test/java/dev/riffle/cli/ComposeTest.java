@@ -356,7 +356,8 @@ class ComposeTest {
             for (JsonNode t : panel.path("targets")) {
                 String target = t.get("target").asText();
                 List<TimeSeries> series = query.render(List.of(target), min - 5, max + 5); // throws if not answered
-                assertFalse(series.isEmpty(), "panel " + panel.get("title").asText() + ": " + target + " draws nothing");
+                assertFalse(series.isEmpty(),
+                        "panel " + panel.get("title").asText() + ": " + target + " draws nothing");
                 answered++;
             }
         }
@@ -389,7 +390,9 @@ class ComposeTest {
         Map<String, String> properties = new LinkedHashMap<>();
         environment("kafka").forEach((k, v) -> {
             if (k.startsWith("KAFKA_")) {
-                properties.put(k.substring(6).toLowerCase().replace("_", ".").replace("...", "-").replace("..", "_"), v);
+                String property = k.substring(6).toLowerCase().replace("_", ".").replace("...", "-")
+                        .replace("..", "_");
+                properties.put(property, v);
             }
         });
         String volume = null;

@@ -72,6 +72,7 @@ class TopicsTest {
                     });
             Topics.createMissing(stale, List.of(new NewTopic("raced", Optional.of(2), Optional.empty())),
                     Duration.ofSeconds(30)); // TopicExistsException inside: no exception out
+            Topics.awaitLeaders(real, List.of("raced"), Duration.ofSeconds(30)); // metadata reaches every client
             TopicDescription d = real.describeTopics(List.of("raced")).allTopicNames().get(10, TimeUnit.SECONDS)
                     .get("raced");
             assertEquals(2, d.partitions().size(), "the winner's topic is left as it is");
