@@ -165,14 +165,13 @@ final class NameFunctions {
                 }
                 out.append(group(m, template.substring(i + 2, close)));
                 i = close;
-            } else if (d == 'n') {
-                out.append('\n');
-            } else if (d == 't') {
-                out.append('\t');
-            } else if (d == '\\') {
-                out.append('\\');
+            } else if ("ntrfvab\\".indexOf(d) >= 0) {
+                out.append("\n\t\r\f\u000b\u0007\b\\".charAt("ntrfvab\\".indexOf(d)));
+            } else if (d < 128 && Character.isLetter(d)) {
+                // Python refuses an unknown escape of a letter (graphite-web then fails with a 500)
+                throw new QueryException("aliasSub(): bad escape \\" + d + " in '" + template + "'");
             } else {
-                out.append('\\').append(d); // Python keeps an unknown escape of a letter? it refuses; kept here
+                out.append('\\').append(d); // kept, as Python keeps \. or \-
             }
         }
         return out.toString();

@@ -165,6 +165,8 @@ class GraphiteWebTest {
                 "aliasSub(sumSeries(production.web*.page-views.rate-per-second), \"(^.*$)\", \"\\1 B\")",
                 "aliasSub(production.*.page-views.rate-per-second,'production\\.(\\w+)\\..*','\\1 \\g<1>')",
                 "aliasSub(production.*.page-views.rate-per-second,'(?P<host>web\\d)','<\\g<host>>')",
+                "aliasSub(production.web1.page-views.rate-per-second,'page-views','\\.pv\\t')",
+                "aliasSub(production.web1.page-views.rate-per-second,'page-views','\\q')", // a bad escape
                 "cactiStyle(production.web[12].search-time.value.99)",
                 "cactiStyle(production.db1.bytes.count,'si')",
                 "cactiStyle(production.db1.bytes.count,'binary','B')",
@@ -272,7 +274,7 @@ class GraphiteWebTest {
         log.info("{} requests to graphite-web and Riffle: {} datapoints equal, {} refused by both", answers.size(),
                 compared, refused);
         assertTrue(compared > 2000, "datapoints compared: " + compared);
-        assertEquals(5, refused, "only the 5 bad targets are refused (4 calls, a divisor of 4 series)");
+        assertEquals(6, refused, "only the 6 bad targets are refused (4 calls, a divisor of 4 series, a bad escape)");
     }
 
     private interface Render {
