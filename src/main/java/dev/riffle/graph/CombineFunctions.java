@@ -321,26 +321,16 @@ final class CombineFunctions {
         List<TimeSeries> list = a.series(0);
         Object total = a.get(1);
         if (!a.list(2).isEmpty()) {
-            throw new QueryException("asPercent(): nodes are not supported by Riffle; group with groupByNode "
-                    + "first, or give a total");
+            return asPercentByNodes(list, total, a.list(2));
         }
         List<TimeSeries> out = new ArrayList<>();
         if (total == null) {
             if (list.isEmpty()) {
                 return out;
             }
-            Grid grid = Grid.of(list);
-            double[] totals = new double[grid.length];
-            double[] row = new double[list.size()];
-            for (int i = 0; i < totals.length; i++) {
-                for (int s = 0; s < row.length; s++) {
-                    row[s] = at(list.get(s), i);
-                }
-                totals[i] = apply("sum", row);
-            }
-            String text = "sumSeries(" + pathExpressions(list) + ")";
+            TimeSeries sum = sumOf(list);
             for (TimeSeries s : list) {
-                out.add(percent(s, totals, text));
+                out.add(percent(s, sum.values(), sum.name()));
             }
             return out;
         }
@@ -377,6 +367,68 @@ final class CombineFunctions {
             out.add(pairwise("asPercent", sorted.get(i), totals.get(i), CombineFunctions::percentOf));
         }
         return out;
+    }
+
+    /**
+     * asPercent with nodes: the series grouped by those nodes, each as a percentage of its group's total (the sum of
+     * the group, or of the total series with the same nodes); a side without the other is all nulls, named MISSING.
+     */
+    private static List<TimeSeries> asPercentByNodes(List<TimeSeries> list, Object total, List<Object> nodes) {
+        if (total != null && !(total instanceof List<?>)) {
+            throw new QueryException("asPercent(): with nodes, total must be a series list or left out");
+        }
+        Map<String, List<TimeSeries>> groups = new LinkedHashMap<>();
+        for (TimeSeries s : list) {
+            groups.computeIfAbsent(aggKey(s, nodes), k -> new ArrayList<>()).add(s);
+        }
+        List<String> keys = new ArrayList<>(groups.keySet());
+        Map<String, List<TimeSeries>> totalGroups = new LinkedHashMap<>();
+        if (total == null) {
+            totalGroups.putAll(groups);
+        } else {
+            for (TimeSeries t : GraphiteQuery.seriesList(total, "asPercent()'s total")) {
+                String key = aggKey(t, nodes);
+                totalGroups.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
+                if (!keys.contains(key)) {
+                    keys.add(key);
+                }
+            }
+        }
+        Map<String, TimeSeries> totals = new LinkedHashMap<>();
+        totalGroups.forEach((key, group) -> totals.put(key, group.size() == 1 ? group.get(0) : sumOf(group)));
+        List<TimeSeries> out = new ArrayList<>();
+        for (String key : keys) {
+            TimeSeries t = totals.get(key);
+            if (!groups.containsKey(key)) {
+                out.add(nulls("asPercent(MISSING," + t.name() + ")", t));
+                continue;
+            }
+            for (TimeSeries s : groups.get(key)) {
+                out.add(t == null ? nulls("asPercent(" + s.name() + ",MISSING)", s)
+                        : pairwise("asPercent", s, t, CombineFunctions::percentOf));
+            }
+        }
+        return out;
+    }
+
+    /** graphite-web's sumSeries of a group inside asPercent: safeSum of each row. */
+    private static TimeSeries sumOf(List<TimeSeries> group) {
+        Grid grid = Grid.of(group);
+        double[] totals = new double[grid.length];
+        double[] row = new double[group.size()];
+        for (int i = 0; i < totals.length; i++) {
+            for (int s = 0; s < row.length; s++) {
+                row[s] = at(group.get(s), i);
+            }
+            totals[i] = apply("sum", row);
+        }
+        return grid.series("sumSeries(" + pathExpressions(group) + ")", totals);
+    }
+
+    private static TimeSeries nulls(String name, TimeSeries like) {
+        double[] v = new double[like.values().length];
+        Arrays.fill(v, Double.NaN);
+        return new TimeSeries(name, name, like.start(), like.end(), like.step(), v, "average");
     }
 
     private static TimeSeries percent(TimeSeries s, double[] totals, String totalText) {
