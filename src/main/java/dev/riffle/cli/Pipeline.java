@@ -87,6 +87,18 @@ final class Pipeline implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The {@code /healthz}-only endpoint when {@code health_port} is set: started after every stage, so that it
+     * answers once they all started (a container's probe fails until then).
+     */
+    void startHealth() throws Exception {
+        if (dev.riffle.http.HealthServer.configured(config)) {
+            dev.riffle.http.HealthServer[] health = new dev.riffle.http.HealthServer[1];
+            start(bootstrap -> health[0] = new dev.riffle.http.HealthServer(config, this::status));
+            announce("health on port " + health[0].port() + " /healthz");
+        }
+    }
+
     /** Blocks until Ctrl-C / SIGTERM, printing a status line at the configured interval. */
     void runUntilStopped() throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

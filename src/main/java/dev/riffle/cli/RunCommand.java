@@ -26,6 +26,7 @@ final class RunCommand implements Callable<Integer> {
         Bridge.checkPortsFree(config); // before the broker starts: the bridge is the last stage to start
         dev.riffle.http.GraphsServer.checkPortFree(config); // and the graphs page after it
         dev.riffle.sink.PrometheusTarget.configured(config); // a bad remote write URL or CA file stops us here
+        dev.riffle.http.HealthServer.checkPortFree(config);
         try (Pipeline pipeline = new Pipeline(config)) {
             pipeline.connect(true);
             Graphs graphs = new Graphs(config, true);
@@ -37,6 +38,7 @@ final class RunCommand implements Callable<Integer> {
             pipeline.start(bootstrap -> new StreamsApp(config, bootstrap, Map.of()))
                     .start(bootstrap -> new Bridge(config, bootstrap));
             graphs.start(pipeline);
+            pipeline.startHealth();
             pipeline.runUntilStopped();
         }
         return 0;

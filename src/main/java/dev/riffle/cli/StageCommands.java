@@ -30,10 +30,12 @@ final class StageCommands {
         public Integer call() throws Exception {
             Config config = settings.load();
             preflight(config);
+            dev.riffle.http.HealthServer.checkPortFree(config);
             try (Pipeline pipeline = new Pipeline(config)) {
                 pipeline.connect(false);
                 pipeline.start(bootstrap -> stage(config, bootstrap));
                 startMore(config, pipeline);
+                pipeline.startHealth();
                 pipeline.runUntilStopped();
             }
             return 0;

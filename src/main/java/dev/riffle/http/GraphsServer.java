@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.riffle.config.Config;
 import dev.riffle.core.Stage;
 import dev.riffle.core.StartupException;
+import dev.riffle.graph.Consolidation;
 import dev.riffle.graph.GraphiteQuery;
 import dev.riffle.graph.GraphiteTime;
 import dev.riffle.graph.QueryException;
@@ -92,10 +93,7 @@ public final class GraphsServer implements Stage {
             return;
         }
         String bind = config.get(HttpKeys.HTTP_BIND);
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-            s.setReuseAddress(true); // as HttpServer binds: a port in TIME_WAIT is free
-            s.bind(new InetSocketAddress(bind, port));
-        } catch (IOException e) {
+        if (!HealthServer.portFree(bind, port)) {
             throw new StartupException("the graphs page's port " + port + " on " + bind + " is in use (another "
                     + "Riffle, or a web server?); free it or set " + HttpKeys.HTTP_PORT.name() + " ("
                     + HttpKeys.HTTP_PORT.envName() + "), 0 for no page");
@@ -154,7 +152,14 @@ public final class GraphsServer implements Stage {
             }
             switch (path) {
                 case "/metrics/find" -> find(ex);
+                case "/metrics/expand" -> expand(ex);
                 case "/render" -> render(ex);
+                case "/version" -> send(ex, 200, "text/plain; charset=utf-8", GraphiteQuery.GRAPHITE_VERSION);
+                case "/functions" -> send(ex, 200, "application/json", GraphiteQuery.functionsJson());
+                // Riffle's series have no tags and there is no event store: empty answers, not errors, for
+                // Grafana's tag editor and its "Graphite events" annotations
+                case "/tags/autoComplete/tags", "/tags/autoComplete/values", "/events/get_data" ->
+                        send(ex, 200, "application/json", "[]");
                 case "/healthz" -> healthz(ex);
                 case "/api/status" -> status(ex);
                 case "/api/occurrences" -> occurrences(ex);
@@ -186,6 +191,16 @@ public final class GraphsServer implements Stage {
         send(ex, 200, "application/json", query.findJson(first(params, "query", null)));
     }
 
+    private void expand(HttpExchange ex) throws IOException {
+        Map<String, List<String>> params = params(ex);
+        send(ex, 200, "application/json", query.expandJson(params.getOrDefault("query", List.of()),
+                flag(first(params, "leavesOnly", "0")), flag(first(params, "groupByExpr", "0"))));
+    }
+
+    private static boolean flag(String value) {
+        return value.equals("1") || value.equalsIgnoreCase("true");
+    }
+
     private void render(HttpExchange ex) throws IOException {
         Map<String, List<String>> params = params(ex);
         String format = first(params, "format", "json");
@@ -198,6 +213,13 @@ public final class GraphsServer implements Stage {
         long until = GraphiteTime.parse(first(params, "until", "now"), now, zone);
         until = Math.min(until, now); // as whisper: nothing from the future
         List<TimeSeries> series = query.render(params.getOrDefault("target", List.of()), from, until);
+        String maxDataPoints = first(params, "maxDataPoints", "");
+        if (!maxDataPoints.isEmpty()) {
+            // graphite-web reads only digits here and ignores anything else
+            if (maxDataPoints.chars().allMatch(Character::isDigit) && maxDataPoints.length() < 10) {
+                series = Consolidation.apply(series, Integer.parseInt(maxDataPoints));
+            }
+        }
         send(ex, 200, "application/json", GraphiteQuery.renderJson(series));
     }
 
@@ -214,11 +236,7 @@ public final class GraphsServer implements Stage {
 
     private void healthz(HttpExchange ex) throws IOException {
         PipelineStatus s = status.get();
-        StringBuilder body = new StringBuilder(s.healthy() ? "ok\n" : "not ready\n");
-        for (PipelineStatus.StageStatus st : s.stages()) {
-            body.append(st.name()).append(st.running() ? " running\n" : " NOT running\n");
-        }
-        send(ex, s.healthy() ? 200 : 503, "text/plain; charset=utf-8", body.toString());
+        send(ex, s.healthy() ? 200 : 503, "text/plain; charset=utf-8", s.report());
     }
 
     private void status(HttpExchange ex) throws IOException {

@@ -16,5 +16,9 @@ public final class HttpKeys {
     public static final ConfigKey<Boolean> HTTP_IN_SINK = ConfigKey.bool("http_in_sink", false,
             "riffle sink also serves the graphs page and the Graphite API on http_port");
 
-    public static final List<ConfigKey<?>> ALL = List.of(HTTP_PORT, HTTP_BIND, HTTP_IN_SINK);
+    public static final ConfigKey<Integer> HEALTH_PORT = ConfigKey.port("health_port", 0,
+            "port of a /healthz-only endpoint of any riffle command that runs stages (bridge, streams, sink, "
+                    + "alerts, run), on http_bind; 200 when every stage of the process runs, else 503 (0 = off)");
+
+    public static final List<ConfigKey<?>> ALL = List.of(HTTP_PORT, HTTP_BIND, HTTP_IN_SINK, HEALTH_PORT);
 }

@@ -18,9 +18,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,31 +52,89 @@ public final class Topics {
                 new NewTopic(config.get(CommonKeys.POINTS_TOPIC),
                         Optional.of(config.get(CommonKeys.POINTS_PARTITIONS)), replication)
                         .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")));
+        List<String> names = wanted.stream().map(NewTopic::name).toList();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoffMs = 100;
+        int retries = 0;
         try (Admin admin = Admin.create(props)) {
-            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            List<NewTopic> missing = new ArrayList<>();
-            for (NewTopic t : wanted) {
-                if (!existing.contains(t.name())) {
-                    missing.add(t);
+            while (true) {
+                try {
+                    createMissing(admin, wanted, remaining(deadline));
+                    awaitLeaders(admin, names, remaining(deadline));
+                    if (retries > 0) {
+                        log.info("topics {} ready after {} retries", names, retries);
+                    }
+                    return;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
+                        // not worth retrying: say so in one line (the message names no secret)
+                        throw new StartupException("Kafka at " + bootstrap + " refused Riffle: " + cause.getMessage()
+                                + "; check kafka.client (security.protocol, sasl.*, ssl.*) or RIFFLE_KAFKA_CLIENT_*");
+                    }
+                    if (!(cause instanceof RetriableException) || System.nanoTime() > deadline) {
+                        throw new IllegalStateException("cannot create Riffle's topics on " + bootstrap + ": " + e, e);
+                    }
+                    // a broker still starting (no controller yet, a topic being created by another process): the
+                    // next round lists again and finds what is there; logged once a retry, which is bounded by time
+                    retries++;
+                    log.info("topics on {} not ready yet ({}); retrying in {} ms", bootstrap, cause.toString(),
+                            backoffMs);
+                    Thread.sleep(backoffMs);
+                    backoffMs = Math.min(2_000, backoffMs * 2);
                 }
             }
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
-            }
-            awaitLeaders(admin, wanted.stream().map(NewTopic::name).toList(), timeout);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
-                // not worth retrying: say so in one line (the message names no secret)
-                throw new StartupException("Kafka at " + bootstrap + " refused Riffle: " + e.getCause().getMessage()
-                        + "; check kafka.client (security.protocol, sasl.*, ssl.*) or RIFFLE_KAFKA_CLIENT_*");
-            }
-            throw new IllegalStateException("cannot create Riffle's topics on " + bootstrap + ": " + e, e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("cannot create Riffle's topics on " + bootstrap + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    private static Duration remaining(long deadline) throws TimeoutException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new TimeoutException("Riffle's topics are not ready in time");
+        }
+        return Duration.ofNanos(left);
+    }
+
+    /**
+     * Lists the topics and creates the missing ones. Several processes (a bridge, N streams and a sink starting at
+     * once) race here: a topic another one created between our list and our create is a TopicExistsException,
+     * which is what we wanted (it exists) and not an error.
+     */
+    static void createMissing(Admin admin, List<NewTopic> wanted, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        List<NewTopic> missing = new ArrayList<>();
+        for (NewTopic t : wanted) {
+            if (!existing.contains(t.name())) {
+                missing.add(t);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        List<String> created = new ArrayList<>();
+        List<String> byOthers = new ArrayList<>();
+        for (Map.Entry<String, KafkaFuture<Void>> f : admin.createTopics(missing).values().entrySet()) {
+            try {
+                f.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                created.add(f.getKey());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+                byOthers.add(f.getKey());
+            }
+        }
+        if (!created.isEmpty()) {
+            log.info("created topics {}", created);
+        }
+        if (!byOthers.isEmpty()) {
+            log.info("topics {} were created by another process meanwhile", byOthers);
         }
     }
 

@@ -13,14 +13,24 @@ import dev.riffle.config.CommonKeys;
 import dev.riffle.config.ConfigKey;
 import dev.riffle.config.HostPort;
 import dev.riffle.core.Event;
+import dev.riffle.core.Point;
 import dev.riffle.demo.DemoEvents;
+import dev.riffle.graph.GraphiteQuery;
+import dev.riffle.graph.RecentStore;
+import dev.riffle.graph.TimeSeries;
+import dev.riffle.http.HealthServer;
+import dev.riffle.http.HttpKeys;
+import dev.riffle.http.PipelineStatus;
 import dev.riffle.ingest.BridgeSelfEvents;
 import dev.riffle.ingest.IngestKeys;
 import dev.riffle.sink.SinkKeys;
 import dev.riffle.sink.SinkSelfLines;
 import dev.riffle.topology.TopologyRun;
 import dev.riffle.topology.TopologyRun.Arrival;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +42,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -98,7 +110,7 @@ class ComposeTest {
         assertTrue(finalName.find());
         assertTrue(dockerfile.contains("COPY --from=build /src/target/" + finalName.group(1) + ".jar /opt/riffle/riffle.jar"),
                 "Dockerfile copies the shaded jar");
-        assertTrue(dockerfile.contains("\"-jar\", \"/opt/riffle/riffle.jar\"]"), "and runs it");
+        assertTrue(dockerfile.contains("-jar /opt/riffle/riffle.jar"), "and runs it");
         assertTrue(dockerfile.contains("RUN mvn -B -ntp -q -DskipTests package"), "built by Maven in the image");
     }
 
@@ -113,7 +125,8 @@ class ComposeTest {
             env.putAll(environment(name));
             for (String variable : env.keySet()) {
                 assertTrue(variable.startsWith("RIFFLE_"), name + ": " + variable + " is not Riffle's");
-                assertTrue(known.contains(variable), name + ": " + variable + " is no config key");
+                assertTrue(known.contains(variable) || variable.equals("RIFFLE_JAVA_OPTS"),
+                        name + ": " + variable + " is no config key (nor the JVM options)");
                 checked++;
             }
             Config.load(null, env, Settings.ALL_KEYS); // throws on a bad value
@@ -204,10 +217,21 @@ class ComposeTest {
     @Test
     void grafanaIsProvisionedWithGraphiteAndTheDashboard() throws Exception {
         Map<String, String> mounts = mounts("grafana");
-        assertEquals("deploy/grafana/provisioning", mounts.get("/etc/grafana/provisioning"));
+        // the two folders Riffle provisions, not the whole provisioning folder (that would hide plugins/ and
+        // alerting/ of the image, and Grafana logs an error for each at every start)
+        assertFalse(mounts.containsKey("/etc/grafana/provisioning"), mounts.toString());
+        assertEquals("deploy/grafana/provisioning/datasources", mounts.get("/etc/grafana/provisioning/datasources"));
+        assertEquals("deploy/grafana/provisioning/dashboards", mounts.get("/etc/grafana/provisioning/dashboards"));
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        JsonNode source = yaml.readTree(Path.of("deploy/grafana/provisioning/datasources/graphite.yaml").toFile())
-                .get("datasources").get(0);
+        JsonNode sources = yaml.readTree(Path.of("deploy/grafana/provisioning/datasources/graphite.yaml").toFile())
+                .get("datasources");
+        JsonNode source = sources.get(0);
+        assertTrue(source.get("isDefault").asBoolean(), "the first data source is the default one");
+        assertEquals("http://sink:8080", source.get("url").asText(), "Grafana reads Riffle's own Graphite API");
+        assertEquals("true", environment("sink").get(HttpKeys.HTTP_IN_SINK.envName()));
+        assertEquals("0.0.0.0", environment("sink").get(HttpKeys.HTTP_BIND.envName()), "reachable from Grafana");
+        assertEquals(Config.defaults(Settings.ALL_KEYS).get(HttpKeys.HTTP_PORT), 8080);
+        assertEquals("http://graphite:80", sources.get(1).get("url").asText(), "and carbon's history");
         assertEquals("graphite", source.get("type").asText());
         String url = source.get("url").asText();
         Matcher m = Pattern.compile("http://([^:/]+):(\\d+)").matcher(url);
@@ -235,21 +259,8 @@ class ComposeTest {
     @Test
     void everyDashboardSeriesIsAPathRiffleWrites() throws Exception {
         long started = System.nanoTime();
-        List<Event> demo = DemoEvents.play(100, 42, Duration.ofSeconds(10)); // past the production deploy at 8 s
-        List<Arrival> arrivals = new ArrayList<>(demo.stream().map(Arrival::onTime).toList());
-        long now = demo.get(0).timeMillis();
-        long last = demo.get(demo.size() - 1).timeMillis();
-        BridgeSelfEvents.report(now * 1000, "riffle").forEach(e -> arrivals.add(Arrival.onTime(e)));
-        // what a real site also sends, sooner or later: an event arriving after its window closed (late), and one
-        // from a host whose clock is 10 s fast (clock ahead)
-        Event early = demo.get(0);
-        arrivals.add(new Arrival(last + 20_000, early));
-        arrivals.add(new Arrival(last, Event.of((last + 10_000) * 1000, early.host(), early.service(), early.tags(),
-                early.metric())));
         Set<String> paths = new TreeSet<>();
-        TopologyRun.lines(arrivals).forEach(l -> paths.add(l.split(" ")[0]));
-        SinkSelfLines.window(environment("sink").get(SinkKeys.INSTANCE.envName()), now / 5000 * 5000)
-                .forEach(l -> paths.add(l.split(" ")[0]));
+        realRunLines().forEach(l -> paths.add(l.split(" ")[0]));
         log.info("{} paths from the demo, the bridge and the sink in {} ms", paths.size(),
                 (System.nanoTime() - started) / 1_000_000);
 
@@ -300,6 +311,65 @@ class ComposeTest {
         }
     }
 
+    /**
+     * Graphite plaintext lines ({@code path value time}) of a real run: the demo site through the real topology
+     * (with one late and one clock-ahead event), plus the bridge's and the sink's own figures.
+     */
+    private static List<String> realRunLines() throws Exception {
+        List<Event> demo = DemoEvents.play(100, 42, Duration.ofSeconds(10)); // past the production deploy at 8 s
+        List<Arrival> arrivals = new ArrayList<>(demo.stream().map(Arrival::onTime).toList());
+        long now = demo.get(0).timeMillis();
+        long last = demo.get(demo.size() - 1).timeMillis();
+        BridgeSelfEvents.report(now * 1000, "riffle").forEach(e -> arrivals.add(Arrival.onTime(e)));
+        // what a real site also sends, sooner or later: an event arriving after its window closed (late), and one
+        // from a host whose clock is 10 s fast (clock ahead)
+        Event early = demo.get(0);
+        arrivals.add(new Arrival(last + 20_000, early));
+        arrivals.add(new Arrival(last, Event.of((last + 10_000) * 1000, early.host(), early.service(), early.tags(),
+                early.metric())));
+        List<String> lines = new ArrayList<>(TopologyRun.lines(arrivals));
+        lines.addAll(SinkSelfLines.window(environment("sink").get(SinkKeys.INSTANCE.envName()), now / 5000 * 5000));
+        return lines;
+    }
+
+    /**
+     * The dashboard uses only what Riffle's Graphite API answers: every panel and annotation target, evaluated by
+     * Riffle's own parser and functions over the points of a real run, answers without an error, and every panel
+     * draws at least one series.
+     */
+    @Test
+    void everyDashboardTargetIsAnsweredByRiffle() throws Exception {
+        RecentStore store = new RecentStore(64L << 20, 3600, 5);
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (String line : realRunLines()) {
+            String[] f = line.split(" ");
+            long t = Long.parseLong(f[2]);
+            store.accept(f[0], new Point(Double.parseDouble(f[1]), t));
+            min = Math.min(min, t);
+            max = Math.max(max, t);
+        }
+        GraphiteQuery query = new GraphiteQuery(store);
+        JsonNode dashboard = JSON.readTree(Path.of("deploy/grafana/dashboards/riffle.json").toFile());
+        int answered = 0;
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode t : panel.path("targets")) {
+                String target = t.get("target").asText();
+                List<TimeSeries> series = query.render(List.of(target), min - 5, max + 5); // throws if not answered
+                assertFalse(series.isEmpty(),
+                        "panel " + panel.get("title").asText() + ": " + target + " draws nothing");
+                answered++;
+            }
+        }
+        for (JsonNode a : dashboard.get("annotations").get("list")) {
+            if (a.has("target")) {
+                query.render(List.of(a.get("target").asText()), min - 5, max + 5);
+                answered++;
+            }
+        }
+        assertTrue(answered >= 12, "targets answered: " + answered);
+    }
+
     @Test
     void globsAndTargetsAreReadAsGraphiteReadsThem() {
         assertEquals(List.of("production.*.*.rate-per-second"),
@@ -311,6 +381,115 @@ class ComposeTest {
         assertTrue(glob("a.value.{5,99}").matcher("a.value.99").matches());
         assertFalse(glob("a.value.{5,99}").matcher("a.value.9").matches());
         assertFalse(glob("a.b-c").matcher("a.bxc").matches(), "literal characters are literal");
+    }
+
+    @Test
+    void kafkaKeepsItsDataInTheVolume() {
+        // the apache/kafka image (docker/resources/common-scripts/configure, KafkaDockerWrapper) writes
+        // server.properties from the KAFKA_* variables alone when any is set: KAFKA_A_B -> a.b, KAFKA_A__B -> a_b
+        Map<String, String> properties = new LinkedHashMap<>();
+        environment("kafka").forEach((k, v) -> {
+            if (k.startsWith("KAFKA_")) {
+                String property = k.substring(6).toLowerCase().replace("_", ".").replace("...", "-")
+                        .replace("..", "_");
+                properties.put(property, v);
+            }
+        });
+        String volume = null;
+        for (Object v : (List<?>) service("kafka").get("volumes")) {
+            if (v.toString().startsWith("kafka-data:")) {
+                volume = v.toString().split(":")[1];
+            }
+        }
+        assertEquals("/var/lib/kafka/data", volume);
+        assertEquals(volume, properties.get("log.dirs"), "the broker writes where the volume is: " + properties);
+        assertTrue(environment("kafka").get("CLUSTER_ID").matches("[A-Za-z0-9_-]{22}"),
+                "a fixed KRaft cluster id (base64 of 16 bytes), so the formatted volume matches after an update");
+        assertTrue(map(map(new Yaml(new SafeConstructor(new LoaderOptions())).load(readQuietly("docker-compose.yml")))
+                .get("volumes")).containsKey("kafka-data"), "a named volume");
+    }
+
+    @Test
+    void everyRiffleStageHasAHealthProbeThatRunsAsWritten() throws Exception {
+        for (String name : List.of("bridge", "streams", "sink")) {
+            Map<String, Object> check = map(service(name).get("healthcheck"));
+            List<?> test = (List<?>) check.get("test");
+            assertEquals(List.of("CMD", "curl", "-fsS", "-o", "/dev/null"), test.subList(0, 5), name + ": " + test);
+            Matcher url = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/healthz").matcher(test.get(5).toString());
+            assertTrue(url.matches(), name + ": " + test);
+            Map<String, String> env = environment(name);
+            String port = env.containsKey(HttpKeys.HEALTH_PORT.envName()) ? env.get(HttpKeys.HEALTH_PORT.envName())
+                    : "true".equals(env.get(HttpKeys.HTTP_IN_SINK.envName())) ? "8080" : null;
+            assertEquals(port, url.group(1), name + " probes the port its /healthz is on");
+            assertTrue(check.containsKey("start_period"), name + ": time for Kafka Streams to start");
+        }
+        Map<String, Object> demoDeps = map(service("demo").get("depends_on"));
+        assertEquals("service_healthy", map(demoDeps.get("bridge")).get("condition"), "the demo waits for the bridge");
+
+        // the probe command itself, run here against a real health endpoint: exit 0 on 200, not 0 on 503
+        List<String> command = new ArrayList<>(((List<?>) map(service("bridge").get("healthcheck")).get("test"))
+                .stream().map(Object::toString).toList().subList(1, 6));
+        int free;
+        try (ServerSocket s = new ServerSocket(0)) {
+            free = s.getLocalPort();
+        }
+        command.set(4, command.get(4).replace(":8081/", ":" + free + "/"));
+        AtomicBoolean running = new AtomicBoolean(true);
+        HealthServer health = new HealthServer(Config.defaults(Settings.ALL_KEYS).with(HttpKeys.HEALTH_PORT, free),
+                () -> new PipelineStatus(List.of(new PipelineStatus.StageStatus("bridge", running.get(), ""))));
+        health.start();
+        try {
+            assertEquals(0, run(command), "healthy: " + command);
+            running.set(false);
+            assertTrue(run(command) != 0, "unhealthy: curl -f fails on the 503");
+        } finally {
+            health.close();
+        }
+        assertTrue(run(command) != 0, "nothing listening: the probe fails");
+    }
+
+    private static int run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), command.toString());
+        return p.exitValue();
+    }
+
+    @Test
+    void theImagePassesRiffleJavaOptsAndBoundsItsMemory() throws Exception {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        Matcher entry = Pattern.compile("(?m)^ENTRYPOINT (\\[.*\\])$").matcher(dockerfile);
+        assertTrue(entry.find(), "an exec-form ENTRYPOINT");
+        List<String> entrypoint = new ArrayList<>();
+        JSON.readTree(entry.group(1)).forEach(n -> entrypoint.add(n.asText()));
+        // run it here as the container would, with a java that prints what it was given
+        Path bin = Files.createTempDirectory("fake-java");
+        Path fakeJava = bin.resolve("java");
+        Files.writeString(fakeJava, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        fakeJava.toFile().setExecutable(true);
+        List<String> command = new ArrayList<>(entrypoint);
+        command.addAll(List.of("sink", "--config", "/etc/riffle file.yaml"));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().put("RIFFLE_JAVA_OPTS", "-Xmx300m -Dfoo=bar");
+        Process p = pb.start();
+        List<String> args = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(List.of("-XX:+ExitOnOutOfMemoryError", "-Xmx300m", "-Dfoo=bar", "-jar", "/opt/riffle/riffle.jar",
+                "sink", "--config", "/etc/riffle file.yaml"), args, "RIFFLE_JAVA_OPTS and the arguments reach java");
+        assertEquals("-XX:MaxRAMPercentage=66", dockerfileEnv().get("RIFFLE_JAVA_OPTS"), "the heap follows the limit");
+        for (String name : List.of("bridge", "streams", "sink")) {
+            assertEquals("1536m", String.valueOf(service(name).get("mem_limit")), name + " has a memory bound");
+        }
+        assertTrue(Files.readAllLines(Path.of(".dockerignore")).contains("stack"), "scripts/stack's data stays out");
+    }
+
+    private static String readQuietly(String file) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // --- reading the files ---

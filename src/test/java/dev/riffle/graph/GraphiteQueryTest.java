@@ -102,10 +102,10 @@ class GraphiteQueryTest {
         assertEquals("scale(a.x.b,2)", s.name());
         assertArrayEquals(new double[] {2, N, 6, 8}, s.values());
         assertEquals("scale(a.x.b,0.001)", one("scale(a.x.b,0.001)").name());
-        assertEquals("1e-05", GraphiteQuery.pyG(0.00001));
-        assertEquals("1.23457e+06", GraphiteQuery.pyG(1234567));
-        assertEquals("-2.5", GraphiteQuery.pyG(-2.5));
-        assertEquals("100000", GraphiteQuery.pyG(100000));
+        assertEquals("1e-05", PyFormat.g(0.00001));
+        assertEquals("1.23457e+06", PyFormat.g(1234567));
+        assertEquals("-2.5", PyFormat.g(-2.5));
+        assertEquals("100000", PyFormat.g(100000));
     }
 
     @Test
@@ -155,8 +155,8 @@ class GraphiteQueryTest {
         assertMessage("factor must be a number", "scale(a.x.b, \"two\")");
         assertMessage("unclosed '{'", "a.{x.b");
         assertMessage("missing argument newName", "alias(a.x.b)");
-        assertMessage("unsupported func \"median\"", "summarize(a.x.b, \"1min\", \"median\")");
-        assertMessage("is not a series list", "sumSeries(3)");
+        assertMessage("func must be one of", "summarize(a.x.b, \"1min\", \"mean\")");
+        assertMessage("must be a series list", "sumSeries(3)");
         assertMessage("unexpected ')'", "a.x.b)");
         QueryException e = assertThrows(QueryException.class, () -> query.render(List.of("a.x.b"), T0, T0));
         assertTrue(e.getMessage().contains("empty time range"), e.getMessage());
