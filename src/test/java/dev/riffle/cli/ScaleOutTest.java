@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +103,8 @@ class ScaleOutTest {
             await("bridge", "listening on");
             await("streams1", "RUNNING");
             await("streams2", "RUNNING");
+            // started together, each holds half of each stage (not one all per-host tasks, the other all fleet)
+            awaitTasks(List.of("streams1", "streams2"), "0=3 1=3");
 
             Map<String, Long> acked = new TreeMap<>();
             Random r = new Random(5);
@@ -128,6 +132,156 @@ class ScaleOutTest {
             }
         }
     }
+
+    /**
+     * Three {@code riffle streams} started at once under live load: once the assignment settles each holds a third
+     * of each sub-topology's tasks (2 per-host, 2 fleet), and every acknowledged event is counted once.
+     */
+    @Test
+    void threeStartedTogetherEachHoldTheirShareOfEachStage() throws Exception {
+        List<String> names = List.of("streams1", "streams2", "streams3");
+        Map<String, Long> acked = new TreeMap<>();
+        withBrokerAndBridge(7, acked, (client, load) -> {
+            for (String name : names) {
+                streams(client, name);
+            }
+            long took = load.until(() -> settled(names, "0=2 1=2"), Duration.ofSeconds(90));
+            System.out.println("three started together: settled " + took + " ms after the start");
+            load.during(Duration.ofSeconds(3)); // points of windows after the moves, too
+            assertTrue(settled(names, "0=2 1=2"), "still balanced: " + heldTasks(names));
+        });
+    }
+
+    /**
+     * {@code riffle streams} joining one by one under live load: the second takes half of each stage, the third a
+     * third, with only the newcomer's share moving (checked by StageBalancedAssignorTest), and every acknowledged
+     * event counted once through the moves.
+     */
+    @Test
+    void joiningOneByOneEachTakesItsShareOfEachStage() throws Exception {
+        Map<String, Long> acked = new TreeMap<>();
+        withBrokerAndBridge(8, acked, (client, load) -> {
+            streams(client, "streams1");
+            load.until(() -> settled(List.of("streams1"), "0=6 1=6"), Duration.ofSeconds(90));
+            load.during(Duration.ofSeconds(3));
+            streams(client, "streams2");
+            long two = load.until(() -> settled(List.of("streams1", "streams2"), "0=3 1=3"), Duration.ofSeconds(90));
+            load.during(Duration.ofSeconds(3));
+            List<String> names = List.of("streams1", "streams2", "streams3");
+            streams(client, "streams3");
+            long three = load.until(() -> settled(names, "0=2 1=2"), Duration.ofSeconds(90));
+            System.out.println("joining one by one: the second settled in " + two + " ms, the third in " + three);
+            load.during(Duration.ofSeconds(3));
+            assertTrue(settled(names, "0=2 1=2"), "still balanced: " + heldTasks(names));
+        });
+    }
+
+    /** Sends acknowledged meters while it waits; the events sent are added to the test's acknowledged counts. */
+    interface Load {
+        /** Sends until {@code done} (checked twice a second); fails after {@code timeout}; returns the ms taken. */
+        long until(Check done, Duration timeout) throws Exception;
+
+        /** Sends for this long. */
+        default void during(Duration time) throws Exception {
+            long end = System.nanoTime() + time.toNanos();
+            until(() -> System.nanoTime() >= end, time.plusSeconds(10));
+        }
+    }
+
+    interface Check {
+        boolean met() throws Exception;
+    }
+
+    interface Scenario {
+        void run(Map<String, String> client, Load load) throws Exception;
+    }
+
+    /**
+     * A broker and a bridge, a scenario run with live load into the bridge, then acknowledged = counted per host
+     * and all-hosts over the whole run.
+     */
+    void withBrokerAndBridge(long seed, Map<String, Long> acked, Scenario scenario) throws Exception {
+        int kafkaPort = freePort();
+        int riemannPort = freePort();
+        Map<String, String> env = env(kafkaPort, riemannPort);
+        try {
+            riffle(env, "broker", "broker");
+            await("broker", "riffle broker ready");
+            Map<String, String> client = new HashMap<>(env);
+            client.put("RIFFLE_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort);
+            riffle(client, "bridge", "bridge");
+            await("bridge", "listening on");
+            Random r = new Random(seed);
+            try (TimeEndToEndTest.Points points = new TimeEndToEndTest.Points("127.0.0.1:" + kafkaPort,
+                    "riffle-points");
+                 Socket s = new Socket(InetAddress.getLoopbackAddress(), riemannPort)) {
+                scenario.run(client, (done, timeout) -> {
+                    long start = System.nanoTime();
+                    long deadline = start + timeout.toNanos();
+                    long nextCheck = start;
+                    while (true) {
+                        long now = System.nanoTime();
+                        if (now >= nextCheck) {
+                            if (done.met()) {
+                                return TimeUnit.NANOSECONDS.toMillis(now - start);
+                            }
+                            nextCheck = now + TimeUnit.MILLISECONDS.toNanos(500);
+                        }
+                        if (now > deadline) {
+                            throw new AssertionError("not met within " + timeout + "; tasks held: " + heldTasks(
+                                    List.of("streams1", "streams2", "streams3")));
+                        }
+                        TimeEndToEndTest.sendAckedMeters(s, r, 16, System.currentTimeMillis(), acked);
+                        Thread.sleep(20);
+                    }
+                });
+                assertCountedAsAcknowledged(points, acked);
+            }
+        } finally {
+            for (Process p : processes) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** Waits (at most 90 s) until every named streams process holds the given active tasks, e.g. "0=3 1=3". */
+    void awaitTasks(List<String> names, String active) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!settled(names, active)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("tasks held after 90 s: " + heldTasks(names));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Every named process is RUNNING and holds these active tasks per sub-topology, by its latest status line. */
+    boolean settled(List<String> names, String active) throws Exception {
+        Map<String, String> held = heldTasks(names);
+        return names.stream().allMatch(n -> ("RUNNING active " + active).equals(held.get(n)));
+    }
+
+    /** Per process, its state and active tasks per sub-topology by its latest status line: "RUNNING active 0=3 1=3". */
+    Map<String, String> heldTasks(List<String> names) throws Exception {
+        Map<String, String> held = new TreeMap<>();
+        for (String name : names) {
+            Path log = dir.resolve(name + ".log");
+            if (!Files.exists(log)) {
+                continue;
+            }
+            String last = null;
+            for (String line : Files.readAllLines(log)) {
+                Matcher m = STATUS_TASKS.matcher(line);
+                if (m.find()) {
+                    last = m.group(1) + " active " + m.group(2);
+                }
+            }
+            held.put(name, last);
+        }
+        return held;
+    }
+
+    static final Pattern STATUS_TASKS = Pattern.compile("streams: (\\w+),.*, tasks active ([0-9= ]+?) standby");
 
     /**
      * Stalls under live load, with windows closed in slices of 5 points (so every close spans many commits):
