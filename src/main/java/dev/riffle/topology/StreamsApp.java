@@ -38,6 +38,7 @@ public final class StreamsApp implements Stage {
     private long pointsUntil = Long.MAX_VALUE;
     private int partitions;
     private final SortedSet<Integer> subtopologies = new TreeSet<>();
+    private final Restores restores = new Restores();
 
     /** @param overrides extra Kafka Streams properties (tests use them for a unique state dir) */
     public StreamsApp(Config config, String bootstrap, Map<String, Object> overrides) {
@@ -83,6 +84,8 @@ public final class StreamsApp implements Stage {
         Topology topology = RiffleTopology.build(config, counters, partitions, pointsFrom, pointsUntil);
         topology.describe().subtopologies().forEach(s -> subtopologies.add(s.id()));
         streams = new KafkaStreams(topology, properties());
+        streams.setGlobalStateRestoreListener(restores);
+        streams.setStandbyUpdateListener(restores);
         streams.setUncaughtExceptionHandler(e -> {
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof IncompatibleStateException incompatible) {
@@ -154,24 +157,33 @@ public final class StreamsApp implements Stage {
      * {@code , tasks active 0=3 1=3 standby 0=0 1=0}; empty while Kafka Streams is not running or rebalancing.
      */
     String localTasks() {
+        Map<Integer, Integer> active = tasksBySubtopology(true);
+        Map<Integer, Integer> standby = tasksBySubtopology(false);
+        return active == null || standby == null ? ""
+                : ", tasks active " + counts(active) + " standby " + counts(standby);
+    }
+
+    /** Active (or standby) tasks held per sub-topology, every sub-topology listed; null when not running. */
+    Map<Integer, Integer> tasksBySubtopology(boolean active) {
         if (streams == null) {
-            return "";
+            return null;
         }
-        Map<Integer, Integer> active = new TreeMap<>();
-        Map<Integer, Integer> standby = new TreeMap<>();
-        subtopologies.forEach(s -> {
-            active.put(s, 0);
-            standby.put(s, 0);
-        });
+        Map<Integer, Integer> held = new TreeMap<>();
+        subtopologies.forEach(s -> held.put(s, 0));
         try {
             for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
-                thread.activeTasks().forEach(t -> active.merge(t.taskId().subtopology(), 1, Integer::sum));
-                thread.standbyTasks().forEach(t -> standby.merge(t.taskId().subtopology(), 1, Integer::sum));
+                (active ? thread.activeTasks() : thread.standbyTasks())
+                        .forEach(t -> held.merge(t.taskId().subtopology(), 1, Integer::sum));
             }
         } catch (RuntimeException e) { // not started, or closed meanwhile
-            return "";
+            return null;
         }
-        return ", tasks active " + counts(active) + " standby " + counts(standby);
+        return held;
+    }
+
+    /** Restores and warm copies of this instance's state so far. */
+    Restores restores() {
+        return restores;
     }
 
     private static String counts(Map<Integer, Integer> bySubtopology) {

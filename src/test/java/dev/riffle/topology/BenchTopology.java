@@ -96,7 +96,7 @@ public final class BenchTopology {
         {"histogram"}, {"histogram"}, {"timer"}, {"occurrence"}};
 
     /** Events in time order: each record one host's batch; each window holds perKeyPerWindow per key. */
-    private static void preload(String bootstrap, int events, int hosts, int services, int batch,
+    static void preload(String bootstrap, int events, int hosts, int services, int batch,
                                 int perKeyPerWindow, boolean hot) throws Exception {
         long eventsPerWindow = (long) hosts * services * perKeyPerWindow; // the same event rate when hot
         long base = (System.currentTimeMillis() / 5000 - 100) * 5000;
