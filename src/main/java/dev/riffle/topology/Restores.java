@@ -92,20 +92,4 @@ final class Restores implements StateRestoreListener, StandbyUpdateListener {
         return "restores " + restores + " (" + restoredRecords + " records, " + restoreMillis + " ms), warm copies"
                 + " caught up " + warmCopies + " (" + warmedRecords + " records, " + warmMillis + " ms)";
     }
-
-    long restoredRecords() {
-        return restoredRecords.get();
-    }
-
-    long restoreMillis() {
-        return restoreMillis.get();
-    }
-
-    long warmedRecords() {
-        return warmedRecords.get();
-    }
-
-    long warmMillis() {
-        return warmMillis.get();
-    }
 }

@@ -68,13 +68,16 @@ public final class TopologyKeys {
     /**
      * A task moves to an instance only when that instance's copy of its state lags the changelog by at most this
      * many records (KIP-441's caught-up rule; see {@link StageBalancedAssignor}); else it stays where it runs and
-     * the newcomer warms a copy up first. The lag is counted in changelog offsets, not surviving records.
+     * the newcomer warms a copy up first. The lag is counted in changelog offsets: a journal writes about two
+     * records per task and commit, of up to 256 KiB (about 20 KB at 150k series), so 100 is some 10 s to a minute
+     * of a task's history, a restore of about a second; a warm copy that follows the changelog lags a few records.
      */
     public static final ConfigKey<Long> ACCEPTABLE_RECOVERY_LAG = ConfigKey.longValue(
-            "topology.acceptable_recovery_lag", 10_000, 0, Long.MAX_VALUE, "changelog records an instance's copy of"
+            "topology.acceptable_recovery_lag", 100, 0, Long.MAX_VALUE, "changelog records an instance's copy of"
                     + " a task's state may lag and still take the task at once (acceptable.recovery.lag); more lag:"
                     + " it warms a copy up first and takes the task at a later probing rebalance");
-    public static final ConfigKey<Integer> MAX_WARMUP_REPLICAS = ConfigKey.integer("topology.max_warmup_replicas", 2,
+    /** One sub-topology's tasks: a join moves its share of each at one probing rebalance. */
+    public static final ConfigKey<Integer> MAX_WARMUP_REPLICAS = ConfigKey.integer("topology.max_warmup_replicas", 6,
             1, 1_000, "tasks being warmed up on instances that are to take them, at once, in the whole group"
                     + " (max.warmup.replicas): more moves in parallel, more changelog reading at once");
     /** Kafka Streams refuses less than a minute. */

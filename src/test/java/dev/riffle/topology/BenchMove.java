@@ -37,11 +37,7 @@ public final class BenchMove {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            a.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        Map<String, String> a = BenchTopology.arguments(args);
         int hosts = Integer.parseInt(a.getOrDefault("hosts", "3000"));
         int services = Integer.parseInt(a.getOrDefault("services", "50"));
         int perKeyPerWindow = Integer.parseInt(a.getOrDefault("perKeyPerWindow", "2"));

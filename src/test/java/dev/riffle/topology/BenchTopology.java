@@ -36,11 +36,7 @@ public final class BenchTopology {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            a.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        Map<String, String> a = arguments(args);
         int events = Integer.parseInt(a.getOrDefault("events", "2000000"));
         int hosts = Integer.parseInt(a.getOrDefault("hosts", "1000"));
         int services = Integer.parseInt(a.getOrDefault("services", "50"));
@@ -90,6 +86,16 @@ public final class BenchTopology {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** {@code name=value} arguments by name. */
+    static Map<String, String> arguments(String[] args) {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        return a;
     }
 
     private static final String[][] KINDS = {{"meter"}, {"meter"}, {"meter"}, {"meter"}, {"gauge"}, {"gauge"},
