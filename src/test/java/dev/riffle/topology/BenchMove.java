@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -55,10 +54,8 @@ public final class BenchMove {
         Path dir = Files.createTempDirectory("riffle-bench-move");
         try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
             String bootstrap = kafka.bootstrapServers();
+            BenchTopology.createTopics(bootstrap);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of(new NewTopic("riffle-events", 6, (short) 1),
-                        new NewTopic("riffle-points", 6, (short) 1))).all().get(60, TimeUnit.SECONDS);
-                Thread.sleep(2_000); // let the new partitions get their leaders
                 long t0 = System.nanoTime();
                 BenchTopology.preload(bootstrap, events, hosts, services, 10, perKeyPerWindow, false);
                 System.out.printf("preloaded %,d events: %,d series x %d windows, in %.1f s%n", events,

@@ -49,11 +49,7 @@ public final class BenchTopology {
         Path dir = Files.createTempDirectory("riffle-bench");
         try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
             String bootstrap = kafka.bootstrapServers();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of(new NewTopic("riffle-events", 6, (short) 1),
-                        new NewTopic("riffle-points", 6, (short) 1))).all().get(60, TimeUnit.SECONDS);
-            }
-            Thread.sleep(2_000); // let the new partitions get their leaders
+            createTopics(bootstrap);
             long t0 = System.nanoTime();
             preload(bootstrap, events, hosts, services, batch, perKeyPerWindow, hot);
             System.out.printf("preloaded %,d events (%d hosts x %d services, %d per record, %d per key per window,"
@@ -86,6 +82,15 @@ public final class BenchTopology {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** The events and points topics, 6 partitions each, with their leaders. */
+    static void createTopics(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic("riffle-events", 6, (short) 1),
+                    new NewTopic("riffle-points", 6, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        Thread.sleep(2_000); // let the new partitions get their leaders
     }
 
     /** {@code name=value} arguments by name. */
