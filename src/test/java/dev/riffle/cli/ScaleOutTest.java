@@ -93,7 +93,7 @@ class ScaleOutTest {
 
     @Test
     void killingAStreamsProcessUnderLoadLosesAndDoublesNothing() throws Exception {
-        withBrokerAndBridge(5, new TreeMap<>(), (client, load) -> {
+        withBrokerAndBridge(5, (client, load) -> {
             Process first = streams(client, "streams1");
             streams(client, "streams2");
             await("streams1", "RUNNING");
@@ -115,8 +115,7 @@ class ScaleOutTest {
     @Test
     void threeStartedTogetherEachHoldTheirShareOfEachStage() throws Exception {
         List<String> names = List.of("streams1", "streams2", "streams3");
-        Map<String, Long> acked = new TreeMap<>();
-        withBrokerAndBridge(7, acked, (client, load) -> {
+        withBrokerAndBridge(7, (client, load) -> {
             for (String name : names) {
                 streams(client, name);
             }
@@ -134,8 +133,7 @@ class ScaleOutTest {
      */
     @Test
     void joiningOneByOneEachTakesItsShareOfEachStage() throws Exception {
-        Map<String, Long> acked = new TreeMap<>();
-        withBrokerAndBridge(8, acked, (client, load) -> {
+        withBrokerAndBridge(8, (client, load) -> {
             streams(client, "streams1");
             load.until(() -> settled(List.of("streams1"), "0=6 1=6"), Duration.ofSeconds(90));
             load.during(Duration.ofSeconds(3));
@@ -175,7 +173,7 @@ class ScaleOutTest {
      * A broker and a bridge, a scenario run with live load into the bridge, then acknowledged = counted per host
      * and all-hosts over the whole run.
      */
-    void withBrokerAndBridge(long seed, Map<String, Long> acked, Scenario scenario) throws Exception {
+    void withBrokerAndBridge(long seed, Scenario scenario) throws Exception {
         int kafkaPort = freePort();
         int riemannPort = freePort();
         Map<String, String> env = env(kafkaPort, riemannPort);
@@ -187,6 +185,7 @@ class ScaleOutTest {
             riffle(client, "bridge", "bridge");
             await("bridge", "listening on");
             Random r = new Random(seed);
+            Map<String, Long> acked = new TreeMap<>();
             try (TimeEndToEndTest.Points points = new TimeEndToEndTest.Points("127.0.0.1:" + kafkaPort,
                     "riffle-points");
                  Socket s = new Socket(InetAddress.getLoopbackAddress(), riemannPort)) {
