@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,6 +19,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +37,8 @@ public final class StreamsApp implements Stage {
     private long pointsFrom = Long.MIN_VALUE;
     private long pointsUntil = Long.MAX_VALUE;
     private int partitions;
+    private final SortedSet<Integer> subtopologies = new TreeSet<>();
+    private final Restores restores = new Restores();
 
     /** @param overrides extra Kafka Streams properties (tests use them for a unique state dir) */
     public StreamsApp(Config config, String bootstrap, Map<String, Object> overrides) {
@@ -54,6 +61,12 @@ public final class StreamsApp implements Stage {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(TopologyKeys.THREADS));
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.get(TopologyKeys.STANDBY_REPLICAS));
+        // every instance gets its share of each sub-topology, not just of the task count
+        p.put(StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG, StageBalancedAssignor.class.getName());
+        p.put(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, config.get(TopologyKeys.ACCEPTABLE_RECOVERY_LAG));
+        p.put(StreamsConfig.MAX_WARMUP_REPLICAS_CONFIG, config.get(TopologyKeys.MAX_WARMUP_REPLICAS));
+        p.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG,
+                config.get(TopologyKeys.PROBING_REBALANCE_INTERVAL_MS));
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(TopologyKeys.COMMIT_INTERVAL_MS));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // a killed instance's partitions move after 10 s rather than the default 45 s
@@ -68,8 +81,11 @@ public final class StreamsApp implements Stage {
     @Override
     public void start() {
         partitions = eventsPartitions();
-        streams = new KafkaStreams(RiffleTopology.build(config, counters, partitions, pointsFrom, pointsUntil),
-                properties());
+        Topology topology = RiffleTopology.build(config, counters, partitions, pointsFrom, pointsUntil);
+        topology.describe().subtopologies().forEach(s -> subtopologies.add(s.id()));
+        streams = new KafkaStreams(topology, properties());
+        streams.setGlobalStateRestoreListener(restores);
+        streams.setStandbyUpdateListener(restores);
         streams.setUncaughtExceptionHandler(e -> {
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof IncompatibleStateException incompatible) {
@@ -133,7 +149,47 @@ public final class StreamsApp implements Stage {
                 + ", late " + counters.lateEvents() + ", unknown kind " + counters.unknownKind()
                 + ", no metric " + counters.missingMetric() + ", clock ahead " + counters.clockAhead()
                 + ", malformed " + counters.malformedRecords() + ", fleet corrections " + counters.fleetCorrections()
-                + ", fleet late " + counters.fleetLate();
+                + ", fleet late " + counters.fleetLate() + localTasks();
+    }
+
+    /**
+     * The tasks this instance holds per sub-topology (0 reads events, 1 the fleet partials), e.g.
+     * {@code , tasks active 0=3 1=3 standby 0=0 1=0}; empty while Kafka Streams is not running or rebalancing.
+     */
+    String localTasks() {
+        Map<Integer, Integer> active = tasksBySubtopology(true);
+        Map<Integer, Integer> standby = tasksBySubtopology(false);
+        return active == null || standby == null ? ""
+                : ", tasks active " + counts(active) + " standby " + counts(standby);
+    }
+
+    /** Active (or standby) tasks held per sub-topology, every sub-topology listed; null when not running. */
+    Map<Integer, Integer> tasksBySubtopology(boolean active) {
+        if (streams == null) {
+            return null;
+        }
+        Map<Integer, Integer> held = new TreeMap<>();
+        subtopologies.forEach(s -> held.put(s, 0));
+        try {
+            for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+                (active ? thread.activeTasks() : thread.standbyTasks())
+                        .forEach(t -> held.merge(t.taskId().subtopology(), 1, Integer::sum));
+            }
+        } catch (RuntimeException e) { // not started, or closed meanwhile
+            return null;
+        }
+        return held;
+    }
+
+    /** Restores and warm copies of this instance's state so far. */
+    Restores restores() {
+        return restores;
+    }
+
+    private static String counts(Map<Integer, Integer> bySubtopology) {
+        StringBuilder b = new StringBuilder();
+        bySubtopology.forEach((s, n) -> b.append(b.length() == 0 ? "" : " ").append(s).append('=').append(n));
+        return b.toString();
     }
 
     @Override

@@ -66,6 +66,27 @@ public final class TopologyKeys {
             + " changelog reading and memory");
 
     /**
+     * A task moves to an instance only when that instance's copy of its state lags the changelog by at most this
+     * many records (KIP-441's caught-up rule; see {@link StageBalancedAssignor}); else it stays where it runs and
+     * the newcomer warms a copy up first. The lag is counted in changelog offsets: a journal writes about two
+     * records per task and commit, of up to 256 KiB (about 20 KB at 150k series), so 100 is some 10 s to a minute
+     * of a task's history, a restore of about a second; a warm copy that follows the changelog lags a few records.
+     */
+    public static final ConfigKey<Long> ACCEPTABLE_RECOVERY_LAG = ConfigKey.longValue(
+            "topology.acceptable_recovery_lag", 100, 0, Long.MAX_VALUE, "changelog records an instance's copy of"
+                    + " a task's state may lag and still take the task at once (acceptable.recovery.lag); more lag:"
+                    + " it warms a copy up first and takes the task at a later probing rebalance");
+    /** One sub-topology's tasks: a join moves its share of each at one probing rebalance. */
+    public static final ConfigKey<Integer> MAX_WARMUP_REPLICAS = ConfigKey.integer("topology.max_warmup_replicas", 6,
+            1, 1_000, "tasks being warmed up on instances that are to take them, at once, in the whole group"
+                    + " (max.warmup.replicas): more moves in parallel, more changelog reading at once");
+    /** Kafka Streams refuses less than a minute. */
+    public static final ConfigKey<Long> PROBING_REBALANCE_INTERVAL_MS = ConfigKey.longValue(
+            "topology.probing_rebalance_interval_ms", 60_000, 60_000, 86_400_000, "while warm-ups are under way,"
+                    + " how often the group rebalances to move the tasks whose warm-up has caught up"
+                    + " (probing.rebalance.interval.ms)");
+
+    /**
      * Closing a window emits a point per series (and a 0.0 per silent meter): with 100k+ series that is seconds of
      * work, which must not hold the stream thread's other tasks (their events would wait) nor the sink (points
      * become visible at commit). So a close is done in slices of about this many points, each committed.
@@ -78,5 +99,5 @@ public final class TopologyKeys {
     public static final List<ConfigKey<?>> ALL = List.of(APPLICATION_ID, ENVIRONMENTS, METER_SUFFIX, THREADS,
             COMMIT_INTERVAL_MS, FLEET_HOSTS, OCCURRENCE_SUFFIX, PERCENTILE_SUFFIX, PERCENTILES, DEFAULT_TTL_SECONDS,
             UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, MAX_CLOCK_AHEAD_MS, BRIDGE_TIMEOUT_MS, STANDBY_REPLICAS,
-            CLOSE_SLICE_POINTS);
+            ACCEPTABLE_RECOVERY_LAG, MAX_WARMUP_REPLICAS, PROBING_REBALANCE_INTERVAL_MS, CLOSE_SLICE_POINTS);
 }

@@ -17,14 +17,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scale-out across processes, as a laptop would run it: {@code riffle broker}, {@code riffle bridge} and two
- * {@code riffle streams}, each its own JVM. Under live load one streams process is killed (SIGKILL) and another
- * started. Every window's points must add up to what the bridge acknowledged, per host and all-hosts: nothing
+ * Scale-out across processes, as a laptop would run it: {@code riffle broker}, {@code riffle bridge} and two or
+ * three {@code riffle streams}, each its own JVM. Under live load streams processes are started together or one by
+ * one (each must come to hold its share of each sub-topology's tasks, read from its status line), killed (SIGKILL)
+ * or paused. Every window's points must add up to what the bridge acknowledged, per host and all-hosts: nothing
  * lost, nothing counted twice, no (path, window) written with two values, and no event late.
  */
 @Tag("slow")
@@ -75,6 +78,9 @@ class ScaleOutTest {
         env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
         env.put("RIFFLE_TOPOLOGY_COMMIT_INTERVAL_MS", "200");
         env.put("RIFFLE_STATUS_INTERVAL_SECONDS", "1");
+        // a young group: a newcomer's lag (the whole changelog) is within it, so tasks move at once rather than
+        // after a warm-up and a probing rebalance a minute later (the joining test keeps the default)
+        env.put("RIFFLE_TOPOLOGY_ACCEPTABLE_RECOVERY_LAG", "10000");
         return env;
     }
 
@@ -87,6 +93,94 @@ class ScaleOutTest {
 
     @Test
     void killingAStreamsProcessUnderLoadLosesAndDoublesNothing() throws Exception {
+        withBrokerAndBridge(5, (client, load) -> {
+            Process first = streams(client, "streams1");
+            streams(client, "streams2");
+            await("streams1", "RUNNING");
+            await("streams2", "RUNNING");
+            // started together, each holds half of each stage (not one all per-host tasks, the other all fleet)
+            awaitTasks(List.of("streams1", "streams2"), "0=3 1=3");
+            load.during(Duration.ofSeconds(8));
+            first.destroyForcibly(); // SIGKILL: no close, no commit, mid-transaction
+            streams(client, "streams3");
+            load.during(Duration.ofSeconds(12));
+            // the bridge ticks on; the dead member's tasks move after its session (10 s) and restore
+        });
+    }
+
+    /**
+     * Three {@code riffle streams} started at once under live load: once the assignment settles each holds a third
+     * of each sub-topology's tasks (2 per-host, 2 fleet), and every acknowledged event is counted once.
+     */
+    @Test
+    void threeStartedTogetherEachHoldTheirShareOfEachStage() throws Exception {
+        List<String> names = List.of("streams1", "streams2", "streams3");
+        withBrokerAndBridge(7, (client, load) -> {
+            for (String name : names) {
+                streams(client, name);
+            }
+            long took = load.until(() -> settled(names, "0=2 1=2"), Duration.ofSeconds(90));
+            System.out.println("three started together: settled " + took + " ms after the start");
+            load.during(Duration.ofSeconds(3)); // points of windows after the moves, too
+            assertTrue(settled(names, "0=2 1=2"), "still balanced: " + heldTasks(names));
+        });
+    }
+
+    /**
+     * {@code riffle streams} joining one by one under live load, with the default caught-up rule: each newcomer
+     * joins a group with some history (more changelog records than topology.acceptable_recovery_lag), so it first
+     * warms copies of its share up while the others keep the tasks, and takes them at the probing rebalance a
+     * minute later: the second brings both to half of each stage, the third all to a third. Every acknowledged
+     * event is counted once through the hand-overs.
+     */
+    @Test
+    void joiningOneByOneEachWarmsUpThenTakesItsShareOfEachStage() throws Exception {
+        withBrokerAndBridge(8, (client, load) -> {
+            Map<String, String> defaultLag = new HashMap<>(client);
+            defaultLag.remove("RIFFLE_TOPOLOGY_ACCEPTABLE_RECOVERY_LAG");
+            streams(defaultLag, "streams1");
+            load.until(() -> settled(List.of("streams1"), "0=6 1=6"), Duration.ofSeconds(90));
+            load.during(Duration.ofSeconds(15)); // ~10 changelog records per task and second at 200 ms commits
+            streams(defaultLag, "streams2");
+            long two = load.until(() -> settled(List.of("streams1", "streams2"), "0=3 1=3"), Duration.ofSeconds(150));
+            List<String> names = List.of("streams1", "streams2", "streams3");
+            streams(defaultLag, "streams3");
+            long three = load.until(() -> settled(names, "0=2 1=2"), Duration.ofSeconds(150));
+            System.out.println("joining one by one: the second settled in " + two + " ms, the third in " + three);
+            for (String newcomer : List.of("streams2", "streams3")) {
+                assertTrue(Files.readString(dir.resolve(newcomer + ".log")).contains("warm copy of host-windows"),
+                        newcomer + " warmed its host tasks up before taking them");
+            }
+            load.during(Duration.ofSeconds(3));
+            assertTrue(settled(names, "0=2 1=2"), "still balanced: " + heldTasks(names));
+        });
+    }
+
+    /** Sends acknowledged meters while it waits; the events sent are added to the test's acknowledged counts. */
+    interface Load {
+        /** Sends until {@code done} (checked twice a second); fails after {@code timeout}; returns the ms taken. */
+        long until(Check done, Duration timeout) throws Exception;
+
+        /** Sends for this long. */
+        default void during(Duration time) throws Exception {
+            long end = System.nanoTime() + time.toNanos();
+            until(() -> System.nanoTime() >= end, time.plusSeconds(10));
+        }
+    }
+
+    interface Check {
+        boolean met() throws Exception;
+    }
+
+    interface Scenario {
+        void run(Map<String, String> client, Load load) throws Exception;
+    }
+
+    /**
+     * A broker and a bridge, a scenario run with live load into the bridge, then acknowledged = counted per host
+     * and all-hosts over the whole run.
+     */
+    void withBrokerAndBridge(long seed, Scenario scenario) throws Exception {
         int kafkaPort = freePort();
         int riemannPort = freePort();
         Map<String, String> env = env(kafkaPort, riemannPort);
@@ -96,30 +190,32 @@ class ScaleOutTest {
             Map<String, String> client = new HashMap<>(env);
             client.put("RIFFLE_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort);
             riffle(client, "bridge", "bridge");
-            Process first = streams(client, "streams1");
-            streams(client, "streams2");
             await("bridge", "listening on");
-            await("streams1", "RUNNING");
-            await("streams2", "RUNNING");
-
+            Random r = new Random(seed);
             Map<String, Long> acked = new TreeMap<>();
-            Random r = new Random(5);
             try (TimeEndToEndTest.Points points = new TimeEndToEndTest.Points("127.0.0.1:" + kafkaPort,
                     "riffle-points");
                  Socket s = new Socket(InetAddress.getLoopbackAddress(), riemannPort)) {
-                long start = System.currentTimeMillis();
-                boolean killed = false;
-                while (System.currentTimeMillis() < start + 20_000) {
-                    long now = System.currentTimeMillis();
-                    if (!killed && now > start + 8_000) {
-                        first.destroyForcibly(); // SIGKILL: no close, no commit, mid-transaction
-                        streams(client, "streams3");
-                        killed = true;
+                scenario.run(client, (done, timeout) -> {
+                    long start = System.nanoTime();
+                    long deadline = start + timeout.toNanos();
+                    long nextCheck = start;
+                    while (true) {
+                        long now = System.nanoTime();
+                        if (now >= nextCheck) {
+                            if (done.met()) {
+                                return TimeUnit.NANOSECONDS.toMillis(now - start);
+                            }
+                            nextCheck = now + TimeUnit.MILLISECONDS.toNanos(500);
+                        }
+                        if (now > deadline) {
+                            throw new AssertionError("not met within " + timeout + "; tasks held: " + heldTasks(
+                                    List.of("streams1", "streams2", "streams3")));
+                        }
+                        TimeEndToEndTest.sendAckedMeters(s, r, 16, System.currentTimeMillis(), acked);
+                        Thread.sleep(20);
                     }
-                    TimeEndToEndTest.sendAckedMeters(s, r, 16, now, acked);
-                    Thread.sleep(20);
-                }
-                // the bridge ticks on; the dead member's tasks move after its session (10 s) and restore
+                });
                 assertCountedAsAcknowledged(points, acked);
             }
         } finally {
@@ -128,6 +224,45 @@ class ScaleOutTest {
             }
         }
     }
+
+    /** Waits (at most 90 s) until every named streams process holds the given active tasks, e.g. "0=3 1=3". */
+    void awaitTasks(List<String> names, String active) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!settled(names, active)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("tasks held after 90 s: " + heldTasks(names));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Every named process is RUNNING and holds these active tasks per sub-topology, by its latest status line. */
+    boolean settled(List<String> names, String active) throws Exception {
+        Map<String, String> held = heldTasks(names);
+        return names.stream().allMatch(n -> ("RUNNING active " + active).equals(held.get(n)));
+    }
+
+    /** Per process, its state and active tasks per sub-topology by its latest status line: "RUNNING active 0=3 1=3". */
+    Map<String, String> heldTasks(List<String> names) throws Exception {
+        Map<String, String> held = new TreeMap<>();
+        for (String name : names) {
+            Path log = dir.resolve(name + ".log");
+            if (!Files.exists(log)) {
+                continue;
+            }
+            String last = null;
+            for (String line : Files.readAllLines(log)) {
+                Matcher m = STATUS_TASKS.matcher(line);
+                if (m.find()) {
+                    last = m.group(1) + " active " + m.group(2);
+                }
+            }
+            held.put(name, last);
+        }
+        return held;
+    }
+
+    static final Pattern STATUS_TASKS = Pattern.compile("streams: (\\w+),.*, tasks active ([0-9= ]+?) standby");
 
     /**
      * Stalls under live load, with windows closed in slices of 5 points (so every close spans many commits):

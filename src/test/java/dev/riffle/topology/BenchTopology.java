@@ -36,11 +36,7 @@ public final class BenchTopology {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            a.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        Map<String, String> a = arguments(args);
         int events = Integer.parseInt(a.getOrDefault("events", "2000000"));
         int hosts = Integer.parseInt(a.getOrDefault("hosts", "1000"));
         int services = Integer.parseInt(a.getOrDefault("services", "50"));
@@ -53,11 +49,7 @@ public final class BenchTopology {
         Path dir = Files.createTempDirectory("riffle-bench");
         try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
             String bootstrap = kafka.bootstrapServers();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of(new NewTopic("riffle-events", 6, (short) 1),
-                        new NewTopic("riffle-points", 6, (short) 1))).all().get(60, TimeUnit.SECONDS);
-            }
-            Thread.sleep(2_000); // let the new partitions get their leaders
+            createTopics(bootstrap);
             long t0 = System.nanoTime();
             preload(bootstrap, events, hosts, services, batch, perKeyPerWindow, hot);
             System.out.printf("preloaded %,d events (%d hosts x %d services, %d per record, %d per key per window,"
@@ -92,11 +84,30 @@ public final class BenchTopology {
         }
     }
 
+    /** The events and points topics, 6 partitions each, with their leaders. */
+    static void createTopics(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic("riffle-events", 6, (short) 1),
+                    new NewTopic("riffle-points", 6, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        Thread.sleep(2_000); // let the new partitions get their leaders
+    }
+
+    /** {@code name=value} arguments by name. */
+    static Map<String, String> arguments(String[] args) {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        return a;
+    }
+
     private static final String[][] KINDS = {{"meter"}, {"meter"}, {"meter"}, {"meter"}, {"gauge"}, {"gauge"},
         {"histogram"}, {"histogram"}, {"timer"}, {"occurrence"}};
 
     /** Events in time order: each record one host's batch; each window holds perKeyPerWindow per key. */
-    private static void preload(String bootstrap, int events, int hosts, int services, int batch,
+    static void preload(String bootstrap, int events, int hosts, int services, int batch,
                                 int perKeyPerWindow, boolean hot) throws Exception {
         long eventsPerWindow = (long) hosts * services * perKeyPerWindow; // the same event rate when hot
         long base = (System.currentTimeMillis() / 5000 - 100) * 5000;
