@@ -14,7 +14,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -75,12 +77,16 @@ public final class Bridge implements Stage {
 
     private void open() throws IOException {
         budget = new MemoryBudget(config.get(IngestKeys.MEMORY_BYTES));
+        String statsdHost = statsdHost();
+        // statsd lines without a host: tag all have one host: spread it, and the hot hosts listed, by service
+        Set<String> spread = new HashSet<>(config.get(IngestKeys.SPREAD_HOSTS));
+        spread.add(statsdHost);
         publisher = new EventPublisher(bootstrap, config.get(CommonKeys.EVENTS_TOPIC), budget, counters,
-                KafkaClients.forClient(config, ProducerConfig.configNames()));
+                KafkaClients.forClient(config, ProducerConfig.configNames()), spread);
         intake = new Intake(publisher, counters, TimeUnit.SECONDS.toMicros(config.get(IngestKeys.MAX_FUTURE_SECONDS)),
                 TimeUnit.HOURS.toMicros(config.get(CommonKeys.EVENTS_RETENTION_HOURS)));
         RiemannDecoder riemann = new RiemannDecoder(counters);
-        StatsdDecoder statsd = new StatsdDecoder(statsdHost(), config.get(IngestKeys.STATSD_ENVIRONMENT),
+        StatsdDecoder statsd = new StatsdDecoder(statsdHost, config.get(IngestKeys.STATSD_ENVIRONMENT),
                 config.get(IngestKeys.STATSD_MAX_GAUGES));
 
         // with port 0 the TCP port is chosen first and UDP takes the same number, as Riemann clients expect
