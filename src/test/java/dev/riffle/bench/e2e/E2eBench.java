@@ -250,7 +250,8 @@ public final class E2eBench {
         lastStatus = after;
         long kernel = diff(ProcWatch.socketDrops(target.getPort()), kernel0);
         if (!drained) {
-            notes.add(tag + " (" + protocol.label + kind + ", " + series + " series, " + rate + "/s): the last window's "
+            notes.add(tag + " (" + protocol.label + kind + ", " + series + " series, " + rate + "/s): the last "
+                    + "window's "
                     + "points had not all arrived " + DRAIN_TIMEOUT_MILLIS / 1000 + " s after the load stopped; its "
                     + "row has the figures of that moment");
             settle(riffle);
