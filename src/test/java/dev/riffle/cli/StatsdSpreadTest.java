@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,16 +61,9 @@ class StatsdSpreadTest {
     void hostlessStatsdBucketsSpreadOverPartitionsWithExactPoints() throws Exception {
         try (LineListener carbon = new LineListener();
              EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
-            Map<String, String> env = new HashMap<>();
-            env.put("RIFFLE_DATA_DIR", dir.toString());
-            env.put("RIFFLE_RIEMANN_PORT", "0");
-            env.put("RIFFLE_STATSD_PORT", "0");
-            env.put("RIFFLE_JSON_PORT", "0");
+            Map<String, String> env = EndToEndTest.exactEnv(dir, carbon);
             env.put("RIFFLE_INGEST_STATSD_HOST", "statsbox");
             env.put("RIFFLE_INGEST_STATSD_ENVIRONMENT", "production");
-            env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
-            env.put("RIFFLE_GRAPHITE", "127.0.0.1:" + carbon.port());
-            env.put("RIFFLE_SINK_SELF_METRICS", "false");
             Config config = Config.load(null, env, Settings.ALL_KEYS);
             Bridge bridge = new Bridge(config, kafka.bootstrapServers());
             try (Pipeline pipeline = new Pipeline(config.with(CommonKeys.KAFKA_BOOTSTRAP,
