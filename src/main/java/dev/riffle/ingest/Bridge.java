@@ -14,7 +14,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class Bridge implements Stage {
     private static final Logger log = LoggerFactory.getLogger(Bridge.class);
     private static final int GATHER_MAX_EVENTS = 10_000;
+    /** What the kernel charges a small datagram against a socket's receive buffer, roughly (bytes). */
+    private static final int ROUGH_DATAGRAM_COST = 1024;
 
     private final Config config;
     private final String bootstrap;
@@ -73,12 +77,16 @@ public final class Bridge implements Stage {
 
     private void open() throws IOException {
         budget = new MemoryBudget(config.get(IngestKeys.MEMORY_BYTES));
+        String statsdHost = statsdHost();
+        // statsd lines without a host: tag all have one host: spread it, and the hot hosts listed, by service
+        Set<String> spread = new HashSet<>(config.get(IngestKeys.SPREAD_HOSTS));
+        spread.add(statsdHost);
         publisher = new EventPublisher(bootstrap, config.get(CommonKeys.EVENTS_TOPIC), budget, counters,
-                KafkaClients.forClient(config, ProducerConfig.configNames()));
+                KafkaClients.forClient(config, ProducerConfig.configNames()), spread);
         intake = new Intake(publisher, counters, TimeUnit.SECONDS.toMicros(config.get(IngestKeys.MAX_FUTURE_SECONDS)),
                 TimeUnit.HOURS.toMicros(config.get(CommonKeys.EVENTS_RETENTION_HOURS)));
         RiemannDecoder riemann = new RiemannDecoder(counters);
-        StatsdDecoder statsd = new StatsdDecoder(statsdHost(), config.get(IngestKeys.STATSD_ENVIRONMENT),
+        StatsdDecoder statsd = new StatsdDecoder(statsdHost, config.get(IngestKeys.STATSD_ENVIRONMENT),
                 config.get(IngestKeys.STATSD_MAX_GAUGES));
 
         // with port 0 the TCP port is chosen first and UDP takes the same number, as Riemann clients expect
@@ -87,6 +95,7 @@ public final class Bridge implements Stage {
         udp("riemann", IngestKeys.RIEMANN_PORT, riemannPort, riemann);
         statsdPort = udp("statsd", IngestKeys.STATSD_PORT, config.get(IngestKeys.STATSD_PORT),
                 new DatagramLines(statsd, counters));
+        warnIfReceiveBufferShort(config.get(IngestKeys.UDP_RECEIVE_BUFFER));
         jsonPort = tcp("json", IngestKeys.JSON_PORT, config.get(IngestKeys.JSON_PORT),
                 new LineStream(new JsonLineDecoder(), config.get(IngestKeys.JSON_MAX_LINE), intake, counters, budget));
         long connections = (long) config.get(IngestKeys.TCP_MAX_CONNECTIONS)
@@ -129,6 +138,26 @@ public final class Bridge implements Stage {
         listeners.add(l);
         l.start();
         return l.port();
+    }
+
+    /**
+     * Once, at start: when the OS granted the UDP sockets less receive buffer than asked, the exact commands that
+     * let it grant it (Linux caps SO_RCVBUF at net.core.rmem_max, 4 MiB or less on many distributions).
+     */
+    private void warnIfReceiveBufferShort(int asked) {
+        int granted = Integer.MAX_VALUE;
+        for (AutoCloseable l : listeners) {
+            if (l instanceof UdpListener u) {
+                granted = Math.min(granted, u.grantedReceiveBuffer());
+            }
+        }
+        if (granted < asked) {
+            log.warn("UDP receive buffers: asked for {} bytes ({}), the OS granted {}: a burst the bridge cannot read "
+                    + "at once is dropped by the kernel after about {} small datagrams. To grant it, as root: "
+                    + "sysctl -w net.core.rmem_max={}; to keep it after a reboot: echo 'net.core.rmem_max = {}' > "
+                    + "/etc/sysctl.d/60-riffle.conf", asked, IngestKeys.UDP_RECEIVE_BUFFER.name(), granted,
+                    granted / ROUGH_DATAGRAM_COST, asked, asked);
+        }
     }
 
     private int tcp(String protocol, ConfigKey<Integer> key, int port, StreamHandler handler) throws IOException {

@@ -2,12 +2,14 @@ package dev.riffle.ingest;
 
 import dev.riffle.core.Event;
 import dev.riffle.core.EventCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -17,11 +19,16 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Hands decoded events to Kafka: one record per host per call (key = host, so the topology's per-host stage
  * needs no repartition), record timestamp = the earliest event time in it (so stream time never runs ahead
- * of an event in the record). What is handed over and not yet acknowledged is drawn from the bridge's
+ * of an event in the record). The events of a spread host (the statsd host, whose lines carry none, and the
+ * hosts in {@code ingest.spread_hosts}) would all sit in one partition, closed by one task; they are spread
+ * instead by their service: partition = murmur2(host TAB service) mod partitions, one record per host and
+ * partition, the key still the host. Either way one (host, service) always lands in one partition, which is all
+ * the topology needs for exact per-host points. What is handed over and not yet acknowledged is drawn from the bridge's
  * {@link MemoryBudget}. TCP input gets an {@link Ack} that settles when Kafka acknowledged every record (acks=all),
  * so that a Riemann {@code ok} means "Kafka has it".
  */
@@ -36,20 +43,34 @@ final class EventPublisher implements AutoCloseable {
     private final String topic;
     private final IngestCounters counters;
     private final MemoryBudget budget;
+    private final Set<String> spreadHosts;
     /** Until when (System.nanoTime) UDP input is dropped at once because Kafka did not answer for metadata. */
     private volatile long unreachableUntil = System.nanoTime();
 
     EventPublisher(String bootstrap, String topic, MemoryBudget budget, IngestCounters counters,
-                   Map<String, Object> overrides) {
-        this(new KafkaProducer<>(producerProperties(bootstrap, budget.limit(), overrides)), topic, budget, counters);
+                   Map<String, Object> overrides, Set<String> spreadHosts) {
+        this(new KafkaProducer<>(producerProperties(bootstrap, budget.limit(), overrides)), topic, budget, counters,
+                spreadHosts);
     }
 
     /** For tests, with a producer they control. */
     EventPublisher(Producer<String, byte[]> producer, String topic, MemoryBudget budget, IngestCounters counters) {
+        this(producer, topic, budget, counters, Set.of());
+    }
+
+    EventPublisher(Producer<String, byte[]> producer, String topic, MemoryBudget budget, IngestCounters counters,
+                   Set<String> spreadHosts) {
         this.producer = producer;
         this.topic = topic;
         this.counters = counters;
         this.budget = budget;
+        this.spreadHosts = Set.copyOf(spreadHosts);
+    }
+
+    /** The events partition of a spread host's series: stable, the same in every bridge and after a restart. */
+    static int spreadPartition(String host, String service, int partitions) {
+        byte[] key = (host + '\t' + service).getBytes(StandardCharsets.UTF_8);
+        return Utils.toPositive(Utils.murmur2(key)) % partitions;
     }
 
     private static Properties producerProperties(String bootstrap, long budgetBytes, Map<String, Object> overrides) {
@@ -167,14 +188,26 @@ final class EventPublisher implements AutoCloseable {
         return budget.used(MemoryBudget.Use.UNACKED);
     }
 
+    /** Where a record goes: a host, and for a spread host the partition (null: by the key, the host). */
+    private record Slot(String host, Integer partition) {
+    }
+
     private List<HostBatch> batches(List<Event> events, long receivedMicros, boolean input) {
-        Map<String, List<Event>> byHost = new LinkedHashMap<>();
+        Map<Slot, List<Event>> bySlot = new LinkedHashMap<>();
+        int partitions = -1;
         for (Event e : events) {
-            byHost.computeIfAbsent(e.host(), h -> new ArrayList<>()).add(e);
+            Integer partition = null;
+            if (spreadHosts.contains(e.host())) {
+                if (partitions < 0) {
+                    partitions = partitionCount();
+                }
+                partition = partitions > 0 ? spreadPartition(e.host(), e.service(), partitions) : null;
+            }
+            bySlot.computeIfAbsent(new Slot(e.host(), partition), h -> new ArrayList<>()).add(e);
         }
-        List<HostBatch> batches = new ArrayList<>(byHost.size());
-        for (Map.Entry<String, List<Event>> host : byHost.entrySet()) {
-            List<Event> all = host.getValue();
+        List<HostBatch> batches = new ArrayList<>(bySlot.size());
+        for (Map.Entry<Slot, List<Event>> slot : bySlot.entrySet()) {
+            List<Event> all = slot.getValue();
             // a huge Msg of one host becomes several records, each well below Kafka's default request size
             for (int from = 0; from < all.size(); from += MAX_EVENTS_PER_RECORD) {
                 List<Event> part = all.subList(from, Math.min(all.size(), from + MAX_EVENTS_PER_RECORD));
@@ -182,11 +215,23 @@ final class EventPublisher implements AutoCloseable {
                 for (Event e : part) {
                     timestamp = Math.min(timestamp, e.timeMillis());
                 }
-                batches.add(new HostBatch(new ProducerRecord<>(topic, null, timestamp, host.getKey(),
-                        EventCodec.encode(part, receivedMicros)), part.size(), input));
+                batches.add(new HostBatch(new ProducerRecord<>(topic, slot.getKey().partition(), timestamp,
+                        slot.getKey().host(), EventCodec.encode(part, receivedMicros)), part.size(), input));
             }
         }
         return batches;
+    }
+
+    /**
+     * The events topic's partition count from the producer's metadata (cached after the first call); 0 when Kafka
+     * cannot tell now: the records then go by their key, and their send fails or waits like any other.
+     */
+    private int partitionCount() {
+        try {
+            return producer.partitionsFor(topic).size();
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     private static long size(List<HostBatch> batches) {

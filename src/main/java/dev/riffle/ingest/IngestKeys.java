@@ -26,6 +26,9 @@ public final class IngestKeys {
             "host of statsd events without a host: tag; empty = this machine's host name");
     public static final ConfigKey<String> STATSD_ENVIRONMENT = ConfigKey.optionalString("ingest.statsd_environment",
             "environment tag added to statsd events without an env: tag; empty = none");
+    public static final ConfigKey<List<String>> SPREAD_HOSTS = ConfigKey.list("ingest.spread_hosts", List.of(),
+            "hosts whose events are spread over the events partitions by service (the statsd host always is); "
+                    + "every bridge must list the same");
     public static final ConfigKey<Integer> STATSD_MAX_GAUGES = ConfigKey.integer("ingest.statsd_max_gauges",
             100_000, 1, 10_000_000, "statsd gauges remembered for +/- changes (least recently used forgotten)");
     public static final ConfigKey<Integer> MAX_FUTURE_SECONDS = ConfigKey.integer("ingest.max_future_seconds",
@@ -51,5 +54,5 @@ public final class IngestKeys {
     public static final List<ConfigKey<?>> ALL = List.of(BRIDGE_ID, RIEMANN_PORT, STATSD_PORT, JSON_PORT, UDP_MAX_BYTES,
             UDP_RECEIVE_BUFFER, TCP_MAX_FRAME, TCP_MAX_CONNECTIONS, JSON_MAX_LINE, STATSD_HOST, STATSD_ENVIRONMENT,
             STATSD_MAX_GAUGES, MAX_FUTURE_SECONDS, MEMORY_BYTES, TCP_IDLE_TIMEOUT_MS, TCP_MIN_BYTES_PER_SECOND,
-            UDP_GATHER_MS, SELF_METRICS_SECONDS);
+            UDP_GATHER_MS, SELF_METRICS_SECONDS, SPREAD_HOSTS);
 }

@@ -34,20 +34,29 @@ class EndToEndTest {
     @TempDir
     Path dir;
 
+    /**
+     * Settings for a pipeline whose points are checked exactly: free ingest ports, points to {@code carbon}, and
+     * none of Riffle's own figures among them.
+     */
+    static Map<String, String> exactEnv(Path dir, LineListener carbon) {
+        Map<String, String> env = new HashMap<>();
+        env.put("RIFFLE_DATA_DIR", dir.toString());
+        env.put("RIFFLE_RIEMANN_PORT", "0");
+        env.put("RIFFLE_STATSD_PORT", "0");
+        env.put("RIFFLE_JSON_PORT", "0");
+        // the bridge's own counters would add riffle.bridge.* points to the exact lines expected
+        env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
+        env.put("RIFFLE_GRAPHITE", "127.0.0.1:" + carbon.port());
+        env.put("RIFFLE_SINK_SELF_METRICS", "false"); // the listener should see the test's points only
+        return env;
+    }
+
     @Test
     void riemannEventsOverUdpAndTcpBecomeGraphiteLines() throws Exception {
         try (LineListener carbon = new LineListener();
              EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
-            Map<String, String> env = new HashMap<>();
-            env.put("RIFFLE_DATA_DIR", dir.toString());
-            env.put("RIFFLE_RIEMANN_PORT", "0");
-            env.put("RIFFLE_STATSD_PORT", "0");
-            env.put("RIFFLE_JSON_PORT", "0");
-            // the bridge's own counters would add riffle.bridge.* points to the exact lines expected here
-            env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
-            env.put("RIFFLE_GRAPHITE", "127.0.0.1:" + carbon.port());
+            Map<String, String> env = exactEnv(dir, carbon);
             env.put("RIFFLE_PRINT_POINTS", "true");
-            env.put("RIFFLE_SINK_SELF_METRICS", "false"); // the listener should see the two points only
             Config config = Config.load(null, env, Settings.ALL_KEYS);
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
             Bridge bridge = new Bridge(config, kafka.bootstrapServers());

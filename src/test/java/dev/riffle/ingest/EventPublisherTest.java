@@ -8,12 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.riffle.core.Event;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -55,6 +62,56 @@ class EventPublisherTest {
         publisher.offer(mixed, 1L);
         assertEquals(List.of("a", "b"), producer.history().stream().map(r -> r.key()).toList());
         assertEquals(1_600_000_000_000L, producer.history().get(0).timestamp());
+    }
+
+    @Test
+    void aSpreadHostGoesToThePartitionOfEachServiceKeyedByTheHostOthersByTheirKey() {
+        Node node = new Node(0, "localhost", 9092);
+        List<PartitionInfo> six = new ArrayList<>();
+        for (int p = 0; p < 6; p++) {
+            six.add(new PartitionInfo("events", p, node, new Node[] {node}, new Node[] {node}));
+        }
+        MockProducer<String, byte[]> sixPartitions = new MockProducer<>(new Cluster("c", List.of(node), six,
+                Set.of(), Set.of()), true, null, new StringSerializer(), new ByteArraySerializer());
+        EventPublisher spreading = new EventPublisher(sixPartitions, "events", new MemoryBudget(10_000_000), counters,
+                Set.of("statsbox"));
+        List<Event> mixed = new ArrayList<>(events("statsbox", 60));
+        mixed.addAll(events("web1", 60));
+        spreading.offer(mixed, 1L);
+        spreading.offer(events("statsbox", 60), 2L); // the same services again: the same partitions
+
+        Map<String, Set<Integer>> partitionsOfService = new HashMap<>();
+        int web1Records = 0;
+        for (var r : sixPartitions.history()) {
+            List<Event> in = dev.riffle.core.EventCodec.decode(r.value());
+            assertTrue(in.stream().allMatch(e -> e.host().equals(r.key())), "one host per record, its key");
+            if (r.key().equals("web1")) {
+                assertNull(r.partition(), "a host not spread goes by its key");
+                web1Records++;
+                continue;
+            }
+            for (Event e : in) {
+                assertEquals(EventPublisher.spreadPartition("statsbox", e.service(), 6), r.partition());
+                partitionsOfService.computeIfAbsent(e.service(), s -> new HashSet<>()).add(r.partition());
+            }
+        }
+        assertEquals(1, web1Records);
+        assertEquals(60, partitionsOfService.size());
+        assertTrue(partitionsOfService.values().stream().allMatch(p -> p.size() == 1));
+        Set<Integer> used = new HashSet<>();
+        partitionsOfService.values().forEach(used::addAll);
+        assertEquals(6, used.size(), "60 services over 6 partitions use them all: " + used);
+        assertEquals(180, counters.published());
+    }
+
+    @Test
+    void theSpreadPartitionIsAStableHashOfHostAndService() {
+        // murmur2 as Kafka's own partitioner computes it: the same in every bridge, version and restart
+        assertEquals(org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                "statsbox\tapi.requests".getBytes(java.nio.charset.StandardCharsets.UTF_8))) % 6,
+                EventPublisher.spreadPartition("statsbox", "api.requests", 6));
+        assertEquals(EventPublisher.spreadPartition("statsbox", "api.requests", 12),
+                EventPublisher.spreadPartition("statsbox", "api.requests", 12));
     }
 
     @Test

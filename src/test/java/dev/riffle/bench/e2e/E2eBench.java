@@ -34,6 +34,8 @@ public final class E2eBench {
     private static final int CARBON_STEP_SECONDS = 35;
     /** How long past its budget a run may go before the watchdog writes what there is and stops it. */
     private static final int WATCHDOG_GRACE_SECONDS = 30;
+    /** Series of a burst step: few, so that the burst tests the receive path, not closing windows. */
+    private static final int BURST_SERIES = 10;
     private final String loadAtStart = Environment.loadAverage();
 
     private final Options o;
@@ -151,6 +153,7 @@ public final class E2eBench {
                         }
                     }
                 }
+                burstSteps(riffle, watch, listener, reported);
                 latecomers(reported);
                 List<String> warnings = riffle.warnings(20);
                 if (!warnings.isEmpty()) {
@@ -160,6 +163,35 @@ public final class E2eBench {
             } finally {
                 copyToRaw(riffle.logFile(), "riffle.log");
                 copyToRaw(riffle.gcLog(), "riffle-gc.log");
+            }
+        }
+    }
+
+    /**
+     * Issue 22: short bursts of one datagram per event (Riemann UDP, statsd) at high rates into the warm riffle,
+     * {@code --burst-runs} times in a row, reporting per step what was sent, what the kernel dropped at the
+     * socket and what the streams stage counted.
+     */
+    private void burstSteps(RiffleProcess riffle, ProcWatch watch, CountingGraphite listener,
+                            Map<CountingGraphite.Tally, StepResult> reported) throws Exception {
+        for (int run = 0; run < o.burstRuns; run++) {
+            for (long rate : o.burstRates) {
+                for (Sender.Protocol p : List.of(Sender.Protocol.UDP, Sender.Protocol.STATSD)) {
+                    if (!o.protocols.contains(p)) {
+                        continue;
+                    }
+                    if (overBudget(reserveAfterRiffle())) {
+                        notes.add("skipped (over the time budget): riffle " + p.label + " burst " + rate + "/s");
+                        continue;
+                    }
+                    String tag = "e2e" + (++stepNumber);
+                    CountingGraphite.Tally tally = listener.register(tag, 0);
+                    StepResult r = riffleStep(riffle, watch, listener, p, BURST_SERIES, rate, o.burstSeconds, tag,
+                            tally, " burst");
+                    results.add(r);
+                    reported.put(tally, r);
+                    log(line(r));
+                }
             }
         }
     }
@@ -187,13 +219,20 @@ public final class E2eBench {
     private StepResult riffleStep(RiffleProcess riffle, ProcWatch watch, CountingGraphite listener,
                                   Sender.Protocol protocol, int series, long rate, int seconds, String tag,
                                   CountingGraphite.Tally tally) throws Exception {
+        return riffleStep(riffle, watch, listener, protocol, series, rate, seconds, tag, tally, "");
+    }
+
+    /** @param kind added to the target's name: " burst" for the burst steps */
+    private StepResult riffleStep(RiffleProcess riffle, ProcWatch watch, CountingGraphite listener,
+                                  Sender.Protocol protocol, int series, long rate, int seconds, String tag,
+                                  CountingGraphite.Tally tally, String kind) throws Exception {
         Workload work = new Workload(tag, series);
         InetSocketAddress target = protocol == Sender.Protocol.STATSD ? riffle.statsd() : riffle.riemann();
         Sender sender = new Sender(protocol, target, protocol == Sender.Protocol.TCP ? o.tcpBatch : o.statsdLines,
                 o.tcpInflight, o.tcpConnections);
         // the previous step's closing status holds for this one's start: it was drained, nothing was sent since
         RiffleProcess.Status before = lastStatus != null ? lastStatus : riffle.statusAfter(System.nanoTime(), 3_000);
-        long kernel0 = ProcWatch.kernelUdpDrops();
+        long kernel0 = ProcWatch.socketDrops(target.getPort());
         long self = ProcessHandle.current().pid();
         long selfTicks0 = ProcWatch.cpuTicks(self);
         ProcWatch.Mark mark = watch.mark();
@@ -209,9 +248,10 @@ public final class E2eBench {
         double selfCores = (ProcWatch.cpuTicks(self) - selfTicks0) / 100.0 / usage.seconds();
         RiffleProcess.Status after = riffle.statusAfter(System.nanoTime(), 3_000);
         lastStatus = after;
-        long kernel = ProcWatch.kernelUdpDrops() - kernel0;
+        long kernel = diff(ProcWatch.socketDrops(target.getPort()), kernel0);
         if (!drained) {
-            notes.add(tag + " (" + protocol.label + ", " + series + " series, " + rate + "/s): the last window's "
+            notes.add(tag + " (" + protocol.label + kind + ", " + series + " series, " + rate + "/s): the last "
+                    + "window's "
                     + "points had not all arrived " + DRAIN_TIMEOUT_MILLIS / 1000 + " s after the load stopped; its "
                     + "row has the figures of that moment");
             settle(riffle);
@@ -224,7 +264,7 @@ public final class E2eBench {
         if (!riffle.alive()) {
             throw new IllegalStateException("riffle run exited; see " + riffle.logFile());
         }
-        return new StepResult("riffle " + protocol.label, series, rate, seconds, sent.events(),
+        return new StepResult("riffle " + protocol.label + kind, series, rate, seconds, sent.events(),
                 sent.events() / sent.seconds(),
                 protocol == Sender.Protocol.TCP ? sent.okReplies() * o.tcpBatch : -1,
                 diff(after.toKafka(), before.toKafka()), diff(after.streamsEvents(), before.streamsEvents()),
@@ -296,7 +336,7 @@ public final class E2eBench {
         CountingGraphite.Tally tally = listener.register(tag, 0);
         Sender sender = new Sender(Sender.Protocol.STATSD, etsy.address(), o.statsdLines, 1, 1);
         double received0 = listener.etsyMetricsReceived.sum();
-        long kernel0 = ProcWatch.kernelUdpDrops();
+        long kernel0 = ProcWatch.socketDrops(etsy.address().getPort());
         long self = ProcessHandle.current().pid();
         long selfTicks0 = ProcWatch.cpuTicks(self);
         ProcWatch.Mark mark = watch.mark();
@@ -314,7 +354,7 @@ public final class E2eBench {
         }, timeout);
         ProcWatch.Usage usage = watch.since(mark);
         double selfCores = (ProcWatch.cpuTicks(self) - selfTicks0) / 100.0 / usage.seconds();
-        long kernel = ProcWatch.kernelUdpDrops() - kernel0;
+        long kernel = diff(ProcWatch.socketDrops(etsy.address().getPort()), kernel0);
         if (!drained) {
             notes.add(tag + " (etsy statsd, " + series + " series, " + rate + "/s): no empty flush after the load "
                     + "within " + timeout / 1000 + " s (still working through what it received)");
@@ -498,7 +538,8 @@ public final class E2eBench {
     }
 
     private static int targetOrder(String target) {
-        String[] order = {"riffle riemann-udp", "riffle riemann-tcp", "riffle statsd", "etsy statsd"};
+        String[] order = {"riffle riemann-udp", "riffle riemann-tcp", "riffle statsd", "etsy statsd",
+            "riffle riemann-udp burst", "riffle statsd burst"};
         for (int i = 0; i < order.length; i++) {
             if (target.equals(order[i])) {
                 return i;

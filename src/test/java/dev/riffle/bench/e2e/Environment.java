@@ -28,8 +28,10 @@ final class Environment {
             "  closed).",
             "- **meters lost**: meter events offered minus those in the points: Riffle: each per-host",
             "  `rate-per-second` point x 5 s, summed; Etsy: each `stats.counters.*.count`, summed.",
-            "- **kernel UDP drops**: `RcvbufErrors` of /proc/net/snmp over the step (datagrams the kernel dropped for",
-            "  a full socket receive buffer; the whole machine).",
+            "- **kernel UDP drops**: the `drops` column of /proc/net/udp and udp6 for the receiving socket over the",
+            "  step (datagrams the kernel dropped there, for a full receive buffer; other sockets' drops not counted).",
+            "- **burst** rows (`--burst-runs`): one datagram per event at the burst rate for `--burst-seconds`, into",
+            "  the warm riffle after the other steps, 10 series; rows of one rate in the order they ran.",
             "- **points**: lines of the step at the counting listener (fill-ins and all-hosts points included).",
             "- **latency**: for each point, its arrival at the listener minus the end of the interval it covers:",
             "  Riffle: window start + 5 s (so the 1 s grace, the commit interval and the sink are in it); Etsy statsd:",
@@ -66,7 +68,7 @@ final class Environment {
                 .append(o.tcpConnections).append(" connection(s); UDP: one event per datagram; statsd: ")
                 .append(o.statsdLines).append(" line(s) per datagram, names `<step>.h<host>.s<service>-<kind>` ")
                 .append("without a `host:` tag (Etsy statsd knows none), so Riffle files every statsd series under ")
-                .append("one host (`ingest.statsd_host` = bench) and one Kafka partition.\n");
+                .append("one host (`ingest.statsd_host` = bench), spread over the events partitions by name.\n");
         h.append(String.format(Locale.ROOT, "- Run: `scripts/bench-e2e %s`, %.0f s in all.%n", o.describe(), seconds));
         return h.toString();
     }

@@ -16,6 +16,9 @@ final class Options {
             "  --tcp-inflight 16            Msgs unanswered per connection, at most",
             "  --tcp-connections 1          Riemann TCP connections",
             "  --statsd-lines 1             statsd lines per datagram",
+            "  --burst-runs 1               burst steps after the others (0: none): each run sends 2 s of Riemann UDP",
+            "                               and statsd at each burst rate to the warm riffle, one datagram per event",
+            "  --burst-rates 100000,150000  datagrams per second of the burst steps   --burst-seconds 2",
             "  --etsy true                  also run the statsd steps against Etsy statsd",
             "  --flush-ms 5000              Etsy statsd flushInterval",
             "  --carbon true                one more step into a real carbon-cache (checked with whisper-fetch)",
@@ -37,6 +40,9 @@ final class Options {
     int tcpInflight = 16;
     int tcpConnections = 1;
     int statsdLines = 1;
+    int burstRuns = 1;
+    List<Long> burstRates = List.of(100_000L, 150_000L);
+    int burstSeconds = 2;
     boolean etsy = true;
     int flushMillis = 5_000;
     boolean carbon = true;
@@ -76,6 +82,9 @@ final class Options {
                     case "--tcp-inflight" -> o.tcpInflight = positive(v);
                     case "--tcp-connections" -> o.tcpConnections = positive(v);
                     case "--statsd-lines" -> o.statsdLines = positive(v);
+                    case "--burst-runs" -> o.burstRuns = v.equals("0") ? 0 : positive(v);
+                    case "--burst-rates" -> o.burstRates = ints(v).stream().map(Integer::longValue).toList();
+                    case "--burst-seconds" -> o.burstSeconds = positive(v);
                     case "--etsy" -> o.etsy = bool(v);
                     case "--flush-ms" -> o.flushMillis = positive(v);
                     case "--carbon" -> o.carbon = bool(v);
@@ -139,7 +148,8 @@ final class Options {
         return "--protocols " + String.join(",", protocols.stream().map(p -> p.name().toLowerCase(Locale.ROOT))
                 .toList()) + " --series " + join(series) + " --rates " + join(rates) + " --seconds " + seconds
                 + " --tcp-batch " + tcpBatch + " --tcp-inflight " + tcpInflight + " --tcp-connections "
-                + tcpConnections + " --statsd-lines " + statsdLines + " --etsy " + etsy + " --flush-ms "
+                + tcpConnections + " --statsd-lines " + statsdLines + " --burst-runs " + burstRuns + " --burst-rates "
+                + join(burstRates) + " --burst-seconds " + burstSeconds + " --etsy " + etsy + " --flush-ms "
                 + flushMillis + " --carbon " + carbon + " --carbon-series " + carbonSeries + " --carbon-rate "
                 + carbonRate + " --riffle-java-opts '" + riffleJavaOpts + "'"
                 + (riffleEnv.isEmpty() ? "" : " --riffle-env " + String.join(",", riffleEnv.entrySet().stream()

@@ -196,16 +196,29 @@ final class ProcWatch implements AutoCloseable {
         }
     }
 
-    /** Datagrams the kernel dropped because a socket's receive buffer was full (whole machine), or -1. */
-    static long kernelUdpDrops() {
-        try {
-            List<String> udp = Files.readAllLines(Path.of("/proc/net/snmp")).stream()
-                    .filter(l -> l.startsWith("Udp:")).toList();
-            List<String> names = List.of(udp.get(0).split("\\s+"));
-            return Long.parseLong(udp.get(1).split("\\s+")[names.indexOf("RcvbufErrors")]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
+    /**
+     * Datagrams the kernel dropped at the UDP sockets bound to a local port (a full receive buffer, mostly): the
+     * last column of /proc/net/udp and udp6 (Java's sockets are IPv6 ones even on 127.0.0.1); -1 when unknown.
+     * Unlike RcvbufErrors of /proc/net/snmp, other processes' drops on the machine are not in it.
+     */
+    static long socketDrops(int port) {
+        String local = String.format(java.util.Locale.ROOT, ":%04X", port);
+        long drops = 0;
+        boolean found = false;
+        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 12 && f[1].endsWith(local)) {
+                        drops += Long.parseLong(f[f.length - 1]);
+                        found = true;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no such table (no IPv6): the other one tells
+            }
         }
+        return found ? drops : -1;
     }
 
     @Override
