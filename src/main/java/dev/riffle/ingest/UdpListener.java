@@ -121,7 +121,7 @@ final class UdpListener implements AutoCloseable {
                 long stamp = lane.arrive();
                 if (chunk != null && chunk.count() > 0
                         && stamp - chunk.receiveMicros() > ArrivalClock.MAX_SHARED_STAMP_MICROS) {
-                    received.add(chunk); // its datagrams share its first stamp: none read after a stall joins them
+                    handOver(chunk); // its datagrams share its first stamp: none read after a stall joins them
                     chunk = null;
                 }
                 if (chunk == null) {
