@@ -79,7 +79,7 @@ class ScaleOutTest {
         env.put("RIFFLE_TOPOLOGY_COMMIT_INTERVAL_MS", "200");
         env.put("RIFFLE_STATUS_INTERVAL_SECONDS", "1");
         // a young group: a newcomer's lag (the whole changelog) is within it, so tasks move at once rather than
-        // after a warm-up and a probing rebalance a minute later (the joining test keeps the default)
+        // after a warm-up and a probing rebalance a minute later (the default path is StageBalancedAssignorTest's and bench-move's)
         env.put("RIFFLE_TOPOLOGY_ACCEPTABLE_RECOVERY_LAG", "10000");
         return env;
     }
@@ -127,30 +127,25 @@ class ScaleOutTest {
     }
 
     /**
-     * {@code riffle streams} joining one by one under live load, with the default caught-up rule: each newcomer
-     * joins a group with some history (more changelog records than topology.acceptable_recovery_lag), so it first
-     * warms copies of its share up while the others keep the tasks, and takes them at the probing rebalance a
-     * minute later: the second brings both to half of each stage, the third all to a third. Every acknowledged
-     * event is counted once through the hand-overs.
+     * {@code riffle streams} joining one by one under live load: the second brings both to half of each stage, the
+     * third all to a third, and every acknowledged event is counted once through the hand-overs. The group is young
+     * here (its changelogs within the test's recovery lag), so each newcomer takes its share at once; the default
+     * path, where a newcomer first warms copies up and takes them at the probing rebalance a minute later, is
+     * decided by StageBalancedAssignorTest and timed at 150k series by {@code scripts/bench-move} (two probing
+     * minutes here would double the suite's longest test).
      */
     @Test
-    void joiningOneByOneEachWarmsUpThenTakesItsShareOfEachStage() throws Exception {
+    void joiningOneByOneEachTakesItsShareOfEachStage() throws Exception {
         withBrokerAndBridge(8, (client, load) -> {
-            Map<String, String> defaultLag = new HashMap<>(client);
-            defaultLag.remove("RIFFLE_TOPOLOGY_ACCEPTABLE_RECOVERY_LAG");
-            streams(defaultLag, "streams1");
+            streams(client, "streams1");
             load.until(() -> settled(List.of("streams1"), "0=6 1=6"), Duration.ofSeconds(90));
-            load.during(Duration.ofSeconds(15)); // ~10 changelog records per task and second at 200 ms commits
-            streams(defaultLag, "streams2");
-            long two = load.until(() -> settled(List.of("streams1", "streams2"), "0=3 1=3"), Duration.ofSeconds(150));
+            load.during(Duration.ofSeconds(3));
+            streams(client, "streams2");
+            long two = load.until(() -> settled(List.of("streams1", "streams2"), "0=3 1=3"), Duration.ofSeconds(90));
             List<String> names = List.of("streams1", "streams2", "streams3");
-            streams(defaultLag, "streams3");
-            long three = load.until(() -> settled(names, "0=2 1=2"), Duration.ofSeconds(150));
+            streams(client, "streams3");
+            long three = load.until(() -> settled(names, "0=2 1=2"), Duration.ofSeconds(90));
             System.out.println("joining one by one: the second settled in " + two + " ms, the third in " + three);
-            for (String newcomer : List.of("streams2", "streams3")) {
-                assertTrue(Files.readString(dir.resolve(newcomer + ".log")).contains("warm copy of host-windows"),
-                        newcomer + " warmed its host tasks up before taking them");
-            }
             load.during(Duration.ofSeconds(3));
             assertTrue(settled(names, "0=2 1=2"), "still balanced: " + heldTasks(names));
         });
