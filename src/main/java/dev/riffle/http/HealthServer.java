@@ -14,6 +14,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /healthz} alone on {@code health_port}, for a process that serves no graphs page (a bridge, a streams
@@ -22,6 +24,11 @@ import java.util.function.Supplier;
  * path is a 404. One worker thread and a bounded queue: a probe storm cannot take more.
  */
 public final class HealthServer implements Stage {
+    private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
+    private final LongAdder failures = new LongAdder();
+    /** System.nanoTime() of the last failure logged, 0 for none; the handler runs on one worker thread */
+    private long lastFailureLog;
+
     private final String bind;
     private final int port;
     private final Supplier<PipelineStatus> status;
@@ -101,14 +108,31 @@ public final class HealthServer implements Stage {
                 send(ex, 404, "not found: " + path + " (only /healthz here)\n");
                 return;
             }
-            PipelineStatus s = status.get();
+            PipelineStatus s;
+            try {
+                s = status.get();
+            } catch (RuntimeException e) {
+                send(ex, 500, "status failed: " + statusFailed(e) + "\n"); // a failure the prober counts
+                return;
+            }
             if (!s.healthy()) {
                 unhealthy.increment();
             }
             send(ex, s.healthy() ? 200 : 503, s.report());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             // the prober went away; it will ask again
         }
+    }
+
+    /** Counts a failure to read the stages' status and logs it, at most once a minute; returns what to answer. */
+    private String statusFailed(RuntimeException e) {
+        failures.increment();
+        long now = System.nanoTime();
+        if (lastFailureLog == 0 || now - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
+            lastFailureLog = now;
+            log.warn("health probe: reading the stages' status failed ({} so far)", failures.sum(), e);
+        }
+        return e.toString();
     }
 
     private static void send(HttpExchange ex, int code, String body) throws IOException {
@@ -125,7 +149,9 @@ public final class HealthServer implements Stage {
 
     @Override
     public String status() {
-        return "probes " + probes.sum() + ", unhealthy " + unhealthy.sum();
+        long failed = failures.sum();
+        return "probes " + probes.sum() + ", unhealthy " + unhealthy.sum()
+                + (failed > 0 ? ", status failures " + failed : "");
     }
 
     @Override

@@ -49,6 +49,36 @@ class HealthServerTest {
         HealthServer.checkPortFree(config); // free again once closed
     }
 
+    @Test
+    void aFailingStatusIsA500AndCountedAndTheNextProbeIsAnswered() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Config config = Config.defaults(HttpKeys.ALL).with(HttpKeys.HEALTH_PORT, port);
+        AtomicReference<PipelineStatus> status = new AtomicReference<>(null); // null: reading the status fails
+        HealthServer server = new HealthServer(config, () -> {
+            PipelineStatus s = status.get();
+            if (s == null) {
+                throw new IllegalStateException("status broken");
+            }
+            return s;
+        });
+        server.start();
+        try {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> failed = get(port, "/healthz");
+                assertEquals(500, failed.statusCode());
+                assertTrue(failed.body().contains("status broken"), failed.body());
+            }
+            assertTrue(server.status().contains("status failures 3"), server.status());
+            status.set(new PipelineStatus(List.of(new PipelineStatus.StageStatus("sink", true, "running"))));
+            assertEquals(200, get(port, "/healthz").statusCode(), "the worker survived the failures");
+        } finally {
+            server.close();
+        }
+    }
+
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
