@@ -166,7 +166,7 @@ public final class AlertTopology {
 
     static final class PointsProcessor extends Evaluating {
         /** rules match the Graphite path as the topology names it (before carbon's sanitising) */
-        private final GraphiteNames names = new GraphiteNames(GraphiteNames.DEFAULT_CACHE, false);
+        private final GraphiteNames names = new GraphiteNames(false);
         private final int matchCache;
         private PointEvaluator evaluator;
 

@@ -1,8 +1,5 @@
 package dev.riffle.core;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * The Graphite name mapper: a series' Graphite path by Riemann's convention ({@link GraphitePath}): the Graphite
  * host's parts reversed, then the result service split on spaces ({@code production.box1.search-time.value.99}).
@@ -10,52 +7,33 @@ import java.util.Map;
  *
  * <p>{@link #path} is what carbon gets: the path made carbon-safe by {@link CarbonPath} (null when it cannot be).
  *
- * <p>Building a path costs splits and a pattern per part, and a series keeps its path from window to window, so an
- * instance caches the paths of recent series (bounded, least recently used out first). Not thread-safe: one
- * instance per thread.
+ * <p>Paths are built for every point, not cached: building one is a pass over its characters, while a cache big
+ * enough to hit at 150,000 series held a copy of every series' identity per consumer (and one smaller than the
+ * series a window writes, evicting least recently used first, never hits). Stateless and thread-safe.
  */
 public final class GraphiteNames {
-    public static final int DEFAULT_CACHE = 200_000;
-
-    /** cached for a series whose path carbon cannot take */
-    private static final String REFUSED = "";
-
-    private final Map<SeriesId, String> cache;
     private final boolean carbonSafe;
 
+    /** A carbon-safe mapper. */
     public GraphiteNames() {
-        this(DEFAULT_CACHE, true);
+        this(true);
     }
 
-    /**
-     * @param cachedSeries how many series' paths are kept
-     * @param carbonSafe   whether {@link #path} makes paths carbon-safe (false: as built, for matching globs)
-     */
-    public GraphiteNames(int cachedSeries, boolean carbonSafe) {
+    /** @param carbonSafe whether {@link #path} makes paths carbon-safe (false: as built, for matching globs) */
+    public GraphiteNames(boolean carbonSafe) {
         this.carbonSafe = carbonSafe;
-        this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<SeriesId, String> eldest) {
-                return size() > cachedSeries;
-            }
-        };
     }
 
-    /** The Graphite path of a series (uncached). */
+    /** The Graphite path of a series, as built (not made carbon-safe). */
     public static String of(SeriesId id) {
         return GraphitePath.of(id.graphiteHost(), id.resultService());
     }
 
     /**
-     * The carbon-safe Graphite path of a series ({@link CarbonPath#sanitise} of {@link #of}, or {@link #of} itself
-     * when not carbon-safe), from the cache when it was named recently; null when carbon cannot take it.
+     * The carbon-safe Graphite path of a series ({@link CarbonPath#sanitise} of {@link #of}), or {@link #of} itself
+     * when not carbon-safe; null when carbon cannot take it.
      */
     public String path(SeriesId id) {
-        String p = cache.get(id);
-        if (p == null) {
-            p = carbonSafe ? CarbonPath.sanitise(of(id)) : of(id);
-            cache.put(id, p == null ? REFUSED : p);
-        }
-        return p == null || p.isEmpty() ? null : p;
+        return carbonSafe ? CarbonPath.sanitise(of(id)) : of(id);
     }
 }

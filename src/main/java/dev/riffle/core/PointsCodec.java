@@ -262,7 +262,7 @@ public final class PointsCodec {
                     long key = ((long) (type & 0xFF) << 56) | ((long) suffix << 28) | q;
                     Statistic statistic = statistics.get(key);
                     if (statistic == null) {
-                        statistic = new Statistic(Statistic.Type.ofCode(type), strings[suffix],
+                        statistic = Statistic.canonical(Statistic.Type.ofCode(type), strings[suffix],
                                 q == 0 ? null : strings[(int) q - 1]);
                         statistics.put(key, statistic);
                     }

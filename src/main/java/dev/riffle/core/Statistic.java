@@ -1,6 +1,7 @@
 package dev.riffle.core;
 
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a point of a series says about its window: the last value of a gauge, an occurrence, a meter's rate per
@@ -56,6 +57,28 @@ public record Statistic(Type type, String suffix, String quantile) {
                 throw new IllegalArgumentException("quantile " + quantile + " is not from 0 to 1");
             }
         }
+    }
+
+    /** the statistics seen by {@link #canonical}; a point's statistic is one of a handful configured */
+    private static final ConcurrentHashMap<Statistic, Statistic> CANONICAL = new ConcurrentHashMap<>();
+    private static final int MAX_CANONICAL = 1024;
+
+    /**
+     * An equal statistic shared by every reader of this JVM, so that decoded points do not each hold their own
+     * copy: a record's statistics are few and the same in every record. Past {@value #MAX_CANONICAL} distinct ones
+     * (not a Riffle's points) the statistic itself is returned.
+     */
+    public static Statistic canonical(Type type, String suffix, String quantile) {
+        Statistic s = new Statistic(type, suffix, quantile);
+        Statistic known = CANONICAL.get(s);
+        if (known != null) {
+            return known;
+        }
+        if (CANONICAL.size() >= MAX_CANONICAL) {
+            return s;
+        }
+        known = CANONICAL.putIfAbsent(s, s);
+        return known == null ? s : known;
     }
 
     public static Statistic value() {

@@ -79,10 +79,7 @@ public final class RecentStore implements PointTarget {
     /** A point of a series, named as carbon names it ({@link GraphiteNames}); called by one feeding thread. */
     @Override
     public boolean accept(SeriesId series, Point point) {
-        String path;
-        synchronized (names) {
-            path = names.path(series);
-        }
+        String path = names.path(series);
         return path == null || accept(path, point);
     }
 

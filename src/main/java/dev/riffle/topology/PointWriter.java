@@ -2,7 +2,7 @@ package dev.riffle.topology;
 
 import dev.riffle.core.PointsCodec;
 import dev.riffle.core.SeriesId;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -16,7 +16,9 @@ import org.apache.kafka.streams.processor.api.Record;
  *
  * <p>The caller {@link #flush}es before it lets the stream thread commit (the end of a close slice), so a commit
  * never leaves a point behind in a builder. A series keeps its identities from window to window, and building
- * them costs more than looking them up, so those of recent series are cached; the cache is bounded.
+ * them costs more than looking them up, so those of the series written in this window and the one before are kept
+ * (two generations: a series silent for a whole window, and a meter once it expires, is dropped), at most
+ * {@value #CACHED_SERIES} per generation.
  */
 final class PointWriter {
     private static final int CACHED_SERIES = 100_000;
@@ -28,12 +30,11 @@ final class PointWriter {
     private final String writer;
     private final TopologyCounters counters;
     private final PointsCodec.Builder[] lanes = new PointsCodec.Builder[PointsLanes.LANES];
-    private final Map<Series, Named> names = new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Series, Named> eldest) {
-            return size() > CACHED_SERIES;
-        }
-    };
+    /** the identities of the series written in the window {@link #generationStart} */
+    private Map<Series, Named> names = new HashMap<>();
+    /** those of the window before it, not yet written in this one */
+    private Map<Series, Named> previous = new HashMap<>();
+    private long generationStart = Long.MIN_VALUE;
 
     private record Named(SeriesId[] ids, int[] lanes) {
     }
@@ -55,7 +56,7 @@ final class PointWriter {
 
     /** Adds the points of one series in one window; returns how many. */
     int emit(Aggregate a, long start) {
-        Named n = named(a.series);
+        Named n = named(a.series, start);
         double[] values = rules.values(a);
         for (int i = 0; i < n.ids.length; i++) {
             add(n.ids[i], n.lanes[i], values[i], start);
@@ -65,7 +66,7 @@ final class PointWriter {
 
     /** The 0.0 a silent meter gets while its last event has not expired. */
     void zero(Series meter, long start) {
-        Named n = named(meter);
+        Named n = named(meter, start);
         add(n.ids[0], n.lanes[0], 0.0, start);
     }
 
@@ -93,16 +94,27 @@ final class PointWriter {
         }
     }
 
-    private Named named(Series s) {
+    /** The identities of a series written for the window starting at {@code start} (ms). */
+    private Named named(Series s, long start) {
+        if (start > generationStart) { // windows close in time order: a new one starts a generation
+            previous = names;
+            names = new HashMap<>();
+            generationStart = start;
+        }
         Named n = names.get(s);
         if (n == null) {
-            SeriesId[] ids = rules.ids(s, fleet);
-            int[] laneOf = new int[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                laneOf[i] = PointsLanes.laneOf(ids[i]);
+            n = previous.remove(s);
+            if (n == null) {
+                SeriesId[] ids = rules.ids(s, fleet);
+                int[] laneOf = new int[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    laneOf[i] = PointsLanes.laneOf(ids[i]);
+                }
+                n = new Named(ids, laneOf);
             }
-            n = new Named(ids, laneOf);
-            names.put(s, n);
+            if (names.size() < CACHED_SERIES) {
+                names.put(s, n);
+            }
         }
         return n;
     }

@@ -31,6 +31,11 @@ final class Rules {
     private final String percentileSuffix;
     private final List<String> percentiles;
     private final double[] ranks;
+    /** each kind's statistics, made once: every series' identities share them */
+    private final Statistic[] meterStatistics;
+    private final Statistic[] gaugeStatistics;
+    private final Statistic[] occurrenceStatistics;
+    private final Statistic[] percentileStatistics;
 
     /** the events topic's partitions as known at start, 0 when unknown */
     final int eventsPartitions;
@@ -68,6 +73,13 @@ final class Rules {
                         + percentiles.get(i) + "', expected numbers from 0 to 1");
             }
         }
+        meterStatistics = new Statistic[] {Statistic.rate(meterSuffix)};
+        gaugeStatistics = new Statistic[] {Statistic.value()};
+        occurrenceStatistics = new Statistic[] {Statistic.occurrences(occurrenceSuffix)};
+        percentileStatistics = new Statistic[ranks.length];
+        for (int i = 0; i < ranks.length; i++) {
+            percentileStatistics[i] = Statistic.percentile(percentileSuffix, percentiles.get(i));
+        }
     }
 
     /** An event's expiry: its time plus its ttl, else plus the default ttl. */
@@ -92,16 +104,10 @@ final class Rules {
             host = split[1];
         }
         Statistic[] statistics = switch (s.kind()) {
-            case METER -> new Statistic[] {Statistic.rate(meterSuffix)};
-            case GAUGE -> new Statistic[] {Statistic.value()};
-            case OCCURRENCE -> new Statistic[] {Statistic.occurrences(occurrenceSuffix)};
-            case HISTOGRAM -> {
-                Statistic[] out = new Statistic[ranks.length];
-                for (int i = 0; i < ranks.length; i++) {
-                    out[i] = Statistic.percentile(percentileSuffix, percentiles.get(i));
-                }
-                yield out;
-            }
+            case METER -> meterStatistics;
+            case GAUGE -> gaugeStatistics;
+            case OCCURRENCE -> occurrenceStatistics;
+            case HISTOGRAM -> percentileStatistics;
         };
         SeriesId[] ids = new SeriesId[statistics.length];
         for (int i = 0; i < ids.length; i++) {
