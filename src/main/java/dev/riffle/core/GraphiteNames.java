@@ -30,6 +30,32 @@ public final class GraphiteNames {
     }
 
     /**
+     * Whether carbon cannot take the series' path ({@link #path} of a carbon-safe mapper is null), mostly without
+     * building it: a series whose names are {@value CarbonPath#MAX_SEGMENT} characters or fewer in all, and whose
+     * service has a character other than dots and blanks, always has a path carbon takes (each character becomes
+     * one character of the path, so no segment or path is too long, and the path is not empty).
+     */
+    public static boolean carbonRefuses(SeriesId id) {
+        Statistic s = id.statistic();
+        int length = id.environment().length() + id.host().length() + id.service().length() + s.suffix().length()
+                + (s.quantile() == null ? 0 : s.quantile().length()) + 3;
+        if (length <= CarbonPath.MAX_SEGMENT && hasPathCharacter(id.service())) {
+            return false;
+        }
+        return CarbonPath.sanitise(of(id)) == null;
+    }
+
+    private static boolean hasPathCharacter(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > ' ' && c != '.') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The carbon-safe Graphite path of a series ({@link CarbonPath#sanitise} of {@link #of}), or {@link #of} itself
      * when not carbon-safe; null when carbon cannot take it.
      */

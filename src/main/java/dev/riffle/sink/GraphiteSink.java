@@ -68,10 +68,7 @@ public final class GraphiteSink implements Stage {
     private final boolean readsAhead;
     private final OffsetLedger ledger = new OffsetLedger();
     private final SkippedPoints skipped = new SkippedPoints();
-    /**
-     * The Graphite names of the sink thread, shared by the check for points carbon cannot name (skipped for every
-     * target, as before typed points), carbon and stdout: one bounded cache of paths, not one each.
-     */
+    /** Graphite's name mapper, carbon-safe, for carbon and stdout */
     private final GraphiteNames names = new GraphiteNames();
     private final Map<TopicPartition, Long> seenUntil = new HashMap<>();
     private final Delivered delivered = new Delivered();
@@ -337,7 +334,7 @@ public final class GraphiteSink implements Stage {
         List<SeriesPoint> kept = null;
         for (int i = 0; i < points.size(); i++) {
             SeriesPoint p = points.get(i);
-            SkippedPoints.Reason bad = names.path(p.id()) == null ? SkippedPoints.Reason.BAD_PATH
+            SkippedPoints.Reason bad = GraphiteNames.carbonRefuses(p.id()) ? SkippedPoints.Reason.BAD_PATH
                     : Double.isFinite(p.point().value()) ? null : SkippedPoints.Reason.NOT_FINITE;
             if (bad != null && kept == null) {
                 kept = new ArrayList<>(points.subList(0, i));

@@ -22,6 +22,32 @@ class PointsCodecTest {
     private static final SeriesId SELF = SeriesId.fleet("", "riffle", "late-events", Statistic.rate("rate-per-second"));
 
     @Test
+    void carbonRefusesExactlyThePathsCarbonCannotTake() {
+        String alphabet = "a. \t/0";
+        java.util.Random random = new java.util.Random(7);
+        GraphiteNames carbon = new GraphiteNames();
+        int refused = 0;
+        for (int n = 0; n < 100_000; n++) {
+            int longPart = random.nextInt(10) == 0 ? 190 + random.nextInt(30) : 0;
+            SeriesId id = new SeriesId(text(random, alphabet, 4), text(random, alphabet, 6) + "x".repeat(longPart),
+                    random.nextBoolean(), text(random, alphabet, 6), random.nextBoolean() ? Statistic.value()
+                    : Statistic.percentile(text(random, "ab ", 3), "0.5"));
+            boolean expected = carbon.path(id) == null;
+            assertEquals(expected, GraphiteNames.carbonRefuses(id), id.toString());
+            refused += expected ? 1 : 0;
+        }
+        assertTrue(refused > 1_000, "the inputs include refused paths: " + refused);
+    }
+
+    private static String text(java.util.Random random, String alphabet, int maxLength) {
+        StringBuilder s = new StringBuilder();
+        for (int i = random.nextInt(maxLength + 1); i > 0; i--) {
+            s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return s.toString();
+    }
+
+    @Test
     void graphitePathsAreRiemannsByteForByte() {
         assertEquals("production.box1.requests.rate-per-second", GraphiteNames.of(RATE));
         assertEquals("production.box1.search-time.value.99", GraphiteNames.of(P99));
