@@ -26,6 +26,38 @@ final class PlaintextLine {
         return path + ' ' + decimal(point.value()) + ' ' + point.timestampSeconds() + '\n';
     }
 
+    /**
+     * The value in at most six decimals when those parse back to it, else null: most points (rates, percentiles of
+     * milliseconds) are such, and this costs a fraction of {@link Double#toString} on Java 17. Below 1e9 a step of
+     * 1e-6 is wider than a double's, so the six-decimal form that parses back is the only one, hence the shortest.
+     */
+    private static String sixDecimals(double v) {
+        if (!(Math.abs(v) < 1e9)) {
+            return null;
+        }
+        long micros = Math.round(v * 1e6);
+        if (micros / 1e6 != v) {
+            return null;
+        }
+        StringBuilder s = new StringBuilder(24);
+        if (micros < 0) {
+            s.append('-');
+            micros = -micros;
+        }
+        s.append(micros / 1_000_000).append('.');
+        long fraction = micros % 1_000_000;
+        int digits = 6;
+        while (digits > 1 && fraction % 10 == 0) {
+            fraction /= 10;
+            digits--;
+        }
+        String f = Long.toString(fraction);
+        for (int i = f.length(); i < digits; i++) {
+            s.append('0');
+        }
+        return s.append(f).toString();
+    }
+
     /** A finite double as a plain decimal carbon parses back to the same value. */
     static String decimal(double v) {
         if (v == 0) {
@@ -33,6 +65,10 @@ final class PlaintextLine {
         }
         if (v == Math.rint(v) && Math.abs(v) < EXACT_LONG) {
             return (long) v + ".0";
+        }
+        String fixed = sixDecimals(v);
+        if (fixed != null) {
+            return fixed;
         }
         String shortest = Double.toString(v); // the shortest digits that round-trip, maybe with an exponent
         if (shortest.indexOf('E') < 0) {

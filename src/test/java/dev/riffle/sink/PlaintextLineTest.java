@@ -42,6 +42,27 @@ class PlaintextLineTest {
     }
 
     @Test
+    void shortDecimalsAreTheShortestDigitsThatParseBack() {
+        java.util.Random random = new java.util.Random(3);
+        for (int n = 0; n < 200_000; n++) {
+            int scale = random.nextInt(8);
+            double v = (random.nextLong() % 2_000_000_000_000L) / Math.pow(10, scale);
+            if (random.nextInt(4) == 0) {
+                v = random.nextDouble() * Math.pow(10, random.nextInt(12) - 3);
+            }
+            String s = PlaintextLine.decimal(v);
+            assertEquals(v, Double.parseDouble(s), s);
+            if (v != 0 && Math.abs(v) >= 1e-3 && Math.abs(v) < 1e7) { // Double.toString's plain range
+                assertEquals(new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros(),
+                        new java.math.BigDecimal(s).stripTrailingZeros(), "the same digits as Double.toString");
+            }
+        }
+        assertEquals("0.000001", PlaintextLine.decimal(1e-6));
+        assertEquals("-0.05", PlaintextLine.decimal(-0.05));
+        assertEquals("999999999.5", PlaintextLine.decimal(999999999.5));
+    }
+
+    @Test
     void localeDoesNotMatter() {
         Locale before = Locale.getDefault();
         try {
