@@ -68,6 +68,8 @@ public final class StreamsApp implements Stage {
         p.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG,
                 config.get(TopologyKeys.PROBING_REBALANCE_INTERVAL_MS));
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(TopologyKeys.COMMIT_INTERVAL_MS));
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
+        p.put(BoundedRocksDb.MEMORY_BYTES_CONFIG, String.valueOf(config.get(TopologyKeys.ROCKSDB_MEMORY_MB) * 1024L * 1024));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // a killed instance's partitions move after 10 s rather than the default 45 s
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);

@@ -95,9 +95,14 @@ public final class TopologyKeys {
             20_000, 1, 10_000_000, "points one turn of closing a window emits before the stream thread commits"
                     + " them and serves its other tasks");
 
+    public static final ConfigKey<Integer> ROCKSDB_MEMORY_MB = ConfigKey.integer("topology.rocksdb_memory_mb", 64, 8,
+            1_000_000, "native memory (MiB) all window journals of a process share for RocksDB's memtables and cache"
+                    + " (the journals live off the Java heap)");
+
     /** the topology's own keys ({@link #WINDOW_SECONDS} and {@link #GRACE_MS} are listed in CommonKeys) */
     public static final List<ConfigKey<?>> ALL = List.of(APPLICATION_ID, ENVIRONMENTS, METER_SUFFIX, THREADS,
             COMMIT_INTERVAL_MS, FLEET_HOSTS, OCCURRENCE_SUFFIX, PERCENTILE_SUFFIX, PERCENTILES, DEFAULT_TTL_SECONDS,
             UNTAGGED_AS_GAUGE, FLEET_LATENESS_MS, MAX_CLOCK_AHEAD_MS, BRIDGE_TIMEOUT_MS, STANDBY_REPLICAS,
-            ACCEPTABLE_RECOVERY_LAG, MAX_WARMUP_REPLICAS, PROBING_REBALANCE_INTERVAL_MS, CLOSE_SLICE_POINTS);
+            ACCEPTABLE_RECOVERY_LAG, MAX_WARMUP_REPLICAS, PROBING_REBALANCE_INTERVAL_MS, CLOSE_SLICE_POINTS,
+            ROCKSDB_MEMORY_MB);
 }
