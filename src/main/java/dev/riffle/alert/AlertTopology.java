@@ -193,10 +193,18 @@ public final class AlertTopology {
                         ? "point in the format before batches (refused; see README Upgrading)" : "points record", e);
                 return;
             }
+            long now = counters.now();
+            long oldest = Long.MAX_VALUE;
+            int behind = 0;
             for (PointsCodec.SeriesPoint p : contents.points()) {
                 counters.pointEvaluated();
-                emitAll(evaluator.onPoint(names.path(p.id()), p.point().timestampSeconds() * 1000L,
-                        p.point().value()));
+                long time = p.point().timestampSeconds() * 1000L;
+                emitAll(evaluator.onPoint(names.path(p.id()), time, p.point().value()));
+                oldest = Math.min(oldest, time);
+                behind += now - time >= counters.behindMs() ? 1 : 0;
+            }
+            if (oldest != Long.MAX_VALUE) {
+                counters.evaluated(now, oldest, behind);
             }
             // a record's clock entries follow its points (the topology writes them alone, after its points)
             for (PointsCodec.Clock c : contents.clocks()) {
