@@ -3,7 +3,6 @@ package dev.riffle.alert;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.core.EventCodec;
-import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.PointsCodec;
 import dev.riffle.core.SeriesId;
 import dev.riffle.core.Statistic;
@@ -165,8 +164,6 @@ public final class AlertTopology {
     }
 
     static final class PointsProcessor extends Evaluating {
-        /** rules match the Graphite path as the topology names it (before carbon's sanitising) */
-        private final GraphiteNames names = new GraphiteNames(GraphiteNames.DEFAULT_CACHE, false);
         private final int matchCache;
         private PointEvaluator evaluator;
 
@@ -199,7 +196,7 @@ public final class AlertTopology {
             for (PointsCodec.SeriesPoint p : contents.points()) {
                 counters.pointEvaluated();
                 long time = p.point().timestampSeconds() * 1000L;
-                emitAll(evaluator.onPoint(names.path(p.id()), time, p.point().value()));
+                emitAll(evaluator.onPoint(p.id(), time, p.point().value()));
                 oldest = Math.min(oldest, time);
                 behind += now - time >= counters.behindMs() ? 1 : 0;
             }
