@@ -39,7 +39,7 @@ public final class AlertStage implements Stage {
     private final String bootstrap;
     private final Map<String, Object> overrides;
     private final PrintStream stdout;
-    private final AlertCounters counters = new AlertCounters();
+    private final AlertCounters counters;
     private KafkaStreams streams;
     private Notifier notifier;
 
@@ -49,6 +49,8 @@ public final class AlertStage implements Stage {
         this.bootstrap = bootstrap;
         this.overrides = overrides;
         this.stdout = stdout;
+        // the bound: every point evaluated within two windows of its time
+        this.counters = new AlertCounters(2_000L * config.get(CommonKeys.WINDOW_SECONDS), System::currentTimeMillis);
     }
 
     /** Whether the config has any rule: {@code riffle run} starts the stage only then. */

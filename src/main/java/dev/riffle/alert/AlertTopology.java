@@ -3,7 +3,6 @@ package dev.riffle.alert;
 import dev.riffle.config.CommonKeys;
 import dev.riffle.config.Config;
 import dev.riffle.core.EventCodec;
-import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.PointsCodec;
 import dev.riffle.core.SeriesId;
 import dev.riffle.core.Statistic;
@@ -165,8 +164,6 @@ public final class AlertTopology {
     }
 
     static final class PointsProcessor extends Evaluating {
-        /** rules match the Graphite path as the topology names it (before carbon's sanitising) */
-        private final GraphiteNames names = new GraphiteNames(false);
         private final int matchCache;
         private PointEvaluator evaluator;
 
@@ -193,10 +190,18 @@ public final class AlertTopology {
                         ? "point in the format before batches (refused; see README Upgrading)" : "points record", e);
                 return;
             }
+            long now = counters.now();
+            long oldest = Long.MAX_VALUE;
+            int behind = 0;
             for (PointsCodec.SeriesPoint p : contents.points()) {
                 counters.pointEvaluated();
-                emitAll(evaluator.onPoint(names.path(p.id()), p.point().timestampSeconds() * 1000L,
-                        p.point().value()));
+                long time = p.point().timestampSeconds() * 1000L;
+                emitAll(evaluator.onPoint(p.id(), time, p.point().value()));
+                oldest = Math.min(oldest, time);
+                behind += now - time >= counters.behindMs() ? 1 : 0;
+            }
+            if (oldest != Long.MAX_VALUE) {
+                counters.evaluated(now, oldest, behind);
             }
             // a record's clock entries follow its points (the topology writes them alone, after its points)
             for (PointsCodec.Clock c : contents.clocks()) {

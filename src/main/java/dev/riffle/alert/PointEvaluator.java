@@ -1,6 +1,7 @@
 package dev.riffle.alert;
 
 import dev.riffle.config.Durations;
+import dev.riffle.core.SeriesId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -87,8 +88,23 @@ final class PointEvaluator {
         if (path == null || path.startsWith(OWN_PREFIX) || Double.isNaN(value)) {
             return List.of();
         }
+        return evaluate(path, matcher.matching(path), timeMs, value);
+    }
+
+    /** The same for a series given by its identity: its path and rules are one lookup once it has been seen. */
+    List<Transition> onPoint(SeriesId id, long timeMs, double value) {
+        if (Double.isNaN(value)) {
+            return List.of();
+        }
+        RuleMatcher.Named named = matcher.named(id);
+        if (named.path() == null || named.path().startsWith(OWN_PREFIX)) {
+            return List.of();
+        }
+        return evaluate(named.path(), named.hit(), timeMs, value);
+    }
+
+    private List<Transition> evaluate(String path, int[] hit, long timeMs, double value) {
         List<Transition> out = new ArrayList<>(0);
-        int[] hit = matcher.matching(path);
         if (hit.length > 0) {
             // every rule's state of one series is one store entry: one read and at most one write per point
             byte[] bytes = store.get(path);

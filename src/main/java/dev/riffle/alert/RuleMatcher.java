@@ -1,6 +1,8 @@
 package dev.riffle.alert;
 
 import dev.riffle.core.GraphiteGlob;
+import dev.riffle.core.GraphiteNames;
+import dev.riffle.core.SeriesId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -22,18 +24,26 @@ import java.util.Map;
  * is emptied and fills again with the series seen from then on. That costs one pass over the bound's worth of
  * series at most once per that many misses, and unlike a least-recently-used order it still hits for part of
  * a fleet larger than the bound that reports in the same order every window.
+ *
+ * <p>The points topic carries series identities, not paths: {@link #named} keeps, per identity, its path and its
+ * rules in one entry, so a point of a known series costs one lookup (not one to name it and one to match it).
  */
 final class RuleMatcher {
     private static final int[] NONE = new int[0];
+
+    /** A series' Graphite path as the topology names it (before carbon's sanitising; null: none) and its rules. */
+    record Named(String path, int[] hit) {
+    }
 
     private final List<Rule> rules;
     private final int bound;
     /** a path only meets the rules of its own node count */
     private final Map<Integer, Group> byNodeCount = new HashMap<>();
-    private final HashMap<String, int[]> cache;
+    /** answers by path ({@link #matching}) and by identity ({@link #named}): the stage uses the latter only */
+    private final Bounded<String, int[]> byPath;
+    private final Bounded<SeriesId, Named> byId;
     /** one array per distinct set of matching rules: 150k series share a handful of them */
     private final HashMap<RuleSet, int[]> shared = new HashMap<>();
-    private long overflow;
     private long misses;
     private long clears;
 
@@ -44,7 +54,8 @@ final class RuleMatcher {
         }
         this.rules = List.copyOf(rules);
         this.bound = bound;
-        this.cache = new HashMap<>(Math.min(bound, 1 << 16) * 4 / 3 + 1);
+        this.byPath = new Bounded<>();
+        this.byId = new Bounded<>();
         Map<Integer, List<Integer>> lists = new HashMap<>();
         for (int i = 0; i < this.rules.size(); i++) {
             lists.computeIfAbsent(this.rules.get(i).match().nodeCount(), n -> new ArrayList<>()).add(i);
@@ -54,21 +65,43 @@ final class RuleMatcher {
 
     /** The indexes (into the rules given) of the rules whose glob matches {@code path}, ascending; do not modify. */
     int[] matching(String path) {
-        int[] hit = cache.get(path);
-        if (hit != null) {
-            return hit;
-        }
-        misses++;
-        hit = match(path);
-        if (cache.size() < bound) {
-            cache.put(path, hit);
-        } else if (++overflow >= bound) {
-            cache.clear(); // the series seen from now on fill it again
-            shared.clear();
-            overflow = 0;
-            clears++;
+        int[] hit = byPath.map.get(path);
+        if (hit == null) {
+            misses++;
+            hit = match(path);
+            byPath.keep(path, hit);
         }
         return hit;
+    }
+
+    /** A series' path and the indexes of its rules (as {@link #matching} answers); do not modify the array. */
+    Named named(SeriesId id) {
+        Named n = byId.map.get(id);
+        if (n == null) {
+            misses++;
+            String named = GraphiteNames.of(id);
+            String path = named == null || named.isEmpty() ? null : named;
+            n = new Named(path, path == null ? NONE : match(path));
+            byId.keep(id, n);
+        }
+        return n;
+    }
+
+    /** A cache of answers under the matcher's bound; emptied (with the shared arrays) once the fleet outgrows it. */
+    private final class Bounded<K, V> {
+        final HashMap<K, V> map = new HashMap<>(Math.min(bound, 1 << 16) * 4 / 3 + 1);
+        private long overflow;
+
+        void keep(K key, V value) {
+            if (map.size() < bound) {
+                map.put(key, value);
+            } else if (++overflow >= bound) {
+                map.clear(); // the series seen from now on fill it again
+                shared.clear();
+                overflow = 0;
+                clears++;
+            }
+        }
     }
 
     private int[] match(String path) {
@@ -129,7 +162,7 @@ final class RuleMatcher {
 
     /** Series whose answer is cached now. */
     int cached() {
-        return cache.size();
+        return byPath.map.size() + byId.map.size();
     }
 
     /** Paths matched against the rules (first sights, and every point of a series the cache could not keep). */

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.riffle.core.GraphiteGlob;
+import dev.riffle.core.GraphiteNames;
+import dev.riffle.core.SeriesId;
+import dev.riffle.core.Statistic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -98,6 +101,33 @@ class RuleMatcherTest {
         }
         assertTrue(m.clears() >= 3, "emptied as the fleet outgrew it: " + m.clears());
         assertTrue(m.misses() < 10 + 75, "part of the fleet still answered from the cache: " + m.misses());
+    }
+
+    /** By identity (what the stage uses): the topology's path and the same rules as by path, under the same bound. */
+    @Test
+    void aSeriesByIdentityGetsItsPathAndTheRulesOfThatPath() {
+        List<Rule> rules = List.of(EvaluationOracleTest.threshold("all", "production.*.*.value.99", true, 1, 0, 0),
+                EvaluationOracleTest.threshold("lat", "production.*.lat.value.99", true, 1, 0, 0),
+                EvaluationOracleTest.threshold("h1", "production.h1.*.*.*", true, 1, 0, 0),
+                EvaluationOracleTest.threshold("rate", "*.*.*.rate-per-second", true, 1, 0, 0));
+        for (int bound : new int[] {1, 5, 1_000}) {
+            RuleMatcher m = new RuleMatcher(rules, bound);
+            RuleMatcher byPath = new RuleMatcher(rules, 1_000);
+            Random r = new Random(bound);
+            for (int i = 0; i < 400; i++) {
+                String host = "h" + r.nextInt(12);
+                String service = r.nextBoolean() ? "lat" : "cpu";
+                SeriesId id = r.nextBoolean() ? SeriesId.host("production", host, service,
+                        Statistic.percentile("value", "0.99")) : SeriesId.host("staging", host, service,
+                        Statistic.rate("rate-per-second"));
+                RuleMatcher.Named named = m.named(id);
+                assertEquals(new GraphiteNames(false).path(id), named.path());
+                assertArrayEquals(byPath.matching(named.path()), named.hit(), named.path());
+                assertTrue(m.cached() <= bound, "the cache keeps its bound");
+            }
+            assertTrue(bound == 1_000 ? m.misses() <= 48 && m.clears() == 0 : m.clears() > 0,
+                    "bound " + bound + ": misses " + m.misses() + ", clears " + m.clears());
+        }
     }
 
     @Test

@@ -44,6 +44,10 @@ public final class E2eBench {
     private final long started = System.nanoTime();
     private final List<StepResult> results = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    /** per reported riffle step: the points topic's records and the alert stage's lag (issue 19) */
+    private final List<Report.TopicRow> topicRows = new ArrayList<>();
+    /** the points topic of the riffle of the reported steps (null for the carbon step's riffle) */
+    private PointsTopic pointsTopic;
     private int stepNumber;
     private boolean written;
     private RiffleProcess.Status lastStatus;
@@ -117,6 +121,9 @@ public final class E2eBench {
         // the bridge's self-metric events would go through the events topic with the benchmark's: keep them out,
         // so that "to kafka" and "events" are the benchmark's events alone
         env.put("RIFFLE_INGEST_SELF_METRICS_SECONDS", "0");
+        if (o.alertRules > 0) {
+            env.put("RIFFLE_ALERTS_RULES", AlertRules.yaml(o.alertRules));
+        }
         env.putAll(o.riffleEnv);
         return env;
     }
@@ -131,7 +138,10 @@ public final class E2eBench {
             log(String.format(Locale.ROOT, "riffle run up in %.1f s (pid %d, kafka %s)",
                     (System.nanoTime() - t0) / 1e9, riffle.pid(), riffle.kafkaBootstrap()));
             Map<CountingGraphite.Tally, StepResult> reported = new LinkedHashMap<>();
-            try (riffle; ProcWatch watch = new ProcWatch(riffle.pid(), riffle.gcLog())) {
+            try (riffle; ProcWatch watch = new ProcWatch(riffle.pid(), riffle.gcLog());
+                 PointsTopic topic = new PointsTopic(riffle.kafkaBootstrap(),
+                         riffleEnv().getOrDefault("RIFFLE_TOPICS_POINTS", "riffle-points"))) {
+                pointsTopic = topic;
                 // an unreported step first, so that the first reported one is not judged on a cold JIT
                 riffleStep(riffle, watch, listener, Sender.Protocol.TCP, 10, Math.min(o.rates.get(0), 5_000),
                         Math.min(o.seconds, 4), "warm", 0);
@@ -161,6 +171,7 @@ public final class E2eBench {
                             + " warnings after its start (all in bench-results/raw/riffle.log), the first: `" + warnings.get(0).replace('`', '\'') + "`");
                 }
             } finally {
+                pointsTopic = null;
                 copyToRaw(riffle.logFile(), "riffle.log");
                 copyToRaw(riffle.gcLog(), "riffle-gc.log");
             }
@@ -236,6 +247,8 @@ public final class E2eBench {
         long self = ProcessHandle.current().pid();
         long selfTicks0 = ProcWatch.cpuTicks(self);
         ProcWatch.Mark mark = watch.mark();
+        var topicMark = pointsTopic == null ? null : pointsTopic.mark();
+        riffle.takeAlertLagPeak();
         Sender.Sent sent = sender.run(work, rate, seconds, tag.hashCode());
         long sendEnd = System.currentTimeMillis();
         long lastWindow = Math.floorDiv((sendEnd - 200) / 1000, WINDOW_SECONDS) * WINDOW_SECONDS;
@@ -248,6 +261,11 @@ public final class E2eBench {
         double selfCores = (ProcWatch.cpuTicks(self) - selfTicks0) / 100.0 / usage.seconds();
         RiffleProcess.Status after = riffle.statusAfter(System.nanoTime(), 3_000);
         lastStatus = after;
+        if (topicMark != null && !tag.equals("warm")) {
+            topicRows.add(new Report.TopicRow(tag, protocol.label + kind, series, rate, pointsTopic.since(topicMark),
+                    diff(after.alertPoints(), before.alertPoints()), riffle.takeAlertLagPeak(),
+                    diff(after.alertBehind(), before.alertBehind())));
+        }
         long kernel = diff(ProcWatch.socketDrops(target.getPort()), kernel0);
         if (!drained) {
             notes.add(tag + " (" + protocol.label + kind + ", " + series + " series, " + rate + "/s): the last "
@@ -513,6 +531,9 @@ public final class E2eBench {
         md.append(Environment.header(o, cores, (System.nanoTime() - started) / 1e9,
                 EtsyStatsd.version(root.resolve(o.statsdDir)), loadAtStart));
         md.append("\n").append(Report.table(results)).append('\n');
+        if (!topicRows.isEmpty()) {
+            md.append(Report.topicTable(List.copyOf(topicRows))).append('\n').append(Report.TOPIC_DOC).append('\n');
+        }
         List<String> notes = List.copyOf(this.notes);
         if (!notes.isEmpty()) {
             md.append("Notes:\n\n");

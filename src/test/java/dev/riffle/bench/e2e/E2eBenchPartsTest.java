@@ -3,6 +3,10 @@ package dev.riffle.bench.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.riffle.alert.AlertKeys;
+import dev.riffle.alert.Rule;
+import dev.riffle.cli.TestKeys;
+import dev.riffle.config.Config;
 import dev.riffle.core.Event;
 import dev.riffle.ingest.IngestCounters;
 import dev.riffle.ingest.RiemannDecoder;
@@ -10,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -136,6 +141,46 @@ class E2eBenchPartsTest {
         assertEquals(1002, s.toKafka());
         assertEquals(120, s.pointsWritten());
         assertEquals(-1, RiffleProcess.parse("streams: RUNNING | bridge: events in 5", 0).late());
+        assertEquals(-1, s.alertLagMs());
+        RiffleProcess.Status a = RiffleProcess.parse("sink: points written 5 | alerts: RUNNING, points 4200, event "
+                + "records 0, firing 0, resolved 0, pending/inactive 0, series tracked 300, untracked 0, malformed 0, "
+                + "lag 7350 ms, points 10+ s behind 12, match cache 300 | notifier: alerts 0 (firing 0) | streams: "
+                + "RUNNING, events 9, points out 2, late 0 | bridge: events in 9, to kafka 9", 0);
+        assertEquals(4200, a.alertPoints());
+        assertEquals(7350, a.alertLagMs());
+        assertEquals(12, a.alertBehind());
+        assertEquals(5, a.pointsWritten());
+        assertEquals(9, a.streamsEvents());
+    }
+
+    /** --alert-rules N: N rules that parse; every series under an absence rule, most under their service's rule. */
+    @Test
+    void alertRulesCoverTheWorkloadsSeries() {
+        for (int n : new int[] {1, 100, 250}) {
+            List<Rule> rules = Config.load(null, Map.of("RIFFLE_ALERTS_RULES", AlertRules.yaml(n)), TestKeys.all())
+                    .get(AlertKeys.RULES);
+            assertEquals(n, rules.size());
+            Workload w = new Workload("e2e7", 150_000);
+            int serviceRuled = 0;
+            for (int service = 0; service < w.services; service++) {
+                Workload.Kind kind = Workload.kindOf(service);
+                String base = "production.h1499.e2e7.s" + service + "-" + kind.tag;
+                String path = switch (kind) {
+                    case METER -> base + ".rate-per-second";
+                    case GAUGE -> base + ".value";
+                    case HISTOGRAM, TIMER -> base + ".value.99";
+                };
+                List<Rule> hit = rules.stream().filter(r -> r.match().matches(path)).toList();
+                assertTrue(n == 1 && path.split("\\.").length == 6
+                        || hit.stream().anyMatch(r -> r.kind() == Rule.Kind.ABSENT), path + " " + hit);
+                boolean threshold = hit.stream().anyMatch(r -> r.kind() == Rule.Kind.THRESHOLD);
+                serviceRuled += threshold ? 1 : 0;
+                for (Rule r : hit) { // nothing the workload sends crosses a threshold
+                    assertTrue(r.kind() == Rule.Kind.ABSENT || r.threshold() >= 1_000_000, r.toString());
+                }
+            }
+            assertEquals(Math.min(100, Math.max(0, n - 2)), serviceRuled, "services under a threshold rule, " + n);
+        }
     }
 
     @Test
@@ -179,5 +224,12 @@ class E2eBenchPartsTest {
         assertEquals(25_000, Report.niceCeiling(21_000), 0);
         assertEquals(60_000, Report.niceCeiling(60_000), 0);
         assertEquals("2.5k", Report.shortNumber(2_500));
+
+        String topic = Report.topicTable(List.of(new Report.TopicRow("e2e1", "riemann-udp", 150_000, 20_000,
+                new PointsTopic.Figures(1_000, 300_000, 4, true), 300_000, 7_350, 12)));
+        assertTrue(topic.contains("| e2e1 | riffle riemann-udp | 150,000 | 20,000 | 1,000 | 300,000 | 300.0 | 4 | 250 "
+                + "| 75,000 | 300,000 | 7,350 | 12 |"), topic);
+        // Replot reads the steps' table only, not the points topic's after it
+        assertEquals(2, Replot.parse((md + "\n" + topic).lines().toList()).size());
     }
 }

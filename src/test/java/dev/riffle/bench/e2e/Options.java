@@ -26,6 +26,7 @@ final class Options {
             "  --riffle true                the riffle steps (false: only Etsy and/or carbon)",
             "  --riffle-java-opts -Xmx1g    RIFFLE_JAVA_OPTS of the riffle JVM (-Xlog:gc is added)",
             "  --riffle-env K=V,...         more RIFFLE_* settings for riffle run (e.g. RIFFLE_TOPOLOGY_THREADS=2)",
+            "  --alert-rules 0              give riffle run N alert rules covering the fleet (0: no alert stage)",
             "  --budget-seconds 555         steps that would start after this are skipped (and listed)",
             "  --dump-lines 200000          Graphite lines written to OUT/raw/*-points.txt (with arrival millis)",
             "  --label NAME                 put NAME (e.g. smoke) in the file name and title",
@@ -52,6 +53,7 @@ final class Options {
     boolean riffle = true;
     String riffleJavaOpts = "-Xmx1g";
     final java.util.Map<String, String> riffleEnv = new java.util.LinkedHashMap<>();
+    int alertRules;
     int budgetSeconds = 555;
     String label = "";
     long dumpLines = 200_000;
@@ -102,6 +104,7 @@ final class Options {
                             o.riffleEnv.put(kv.substring(0, eq), kv.substring(eq + 1));
                         }
                     }
+                    case "--alert-rules" -> o.alertRules = v.equals("0") ? 0 : positive(v);
                     case "--budget-seconds" -> o.budgetSeconds = positive(v);
                     case "--dump-lines" -> o.dumpLines = Long.parseLong(v);
                     case "--label" -> o.label = v.replaceAll("[^A-Za-z0-9_-]", "_");
@@ -152,6 +155,7 @@ final class Options {
                 + join(burstRates) + " --burst-seconds " + burstSeconds + " --etsy " + etsy + " --flush-ms "
                 + flushMillis + " --carbon " + carbon + " --carbon-series " + carbonSeries + " --carbon-rate "
                 + carbonRate + " --riffle-java-opts '" + riffleJavaOpts + "'"
+                + (alertRules == 0 ? "" : " --alert-rules " + alertRules)
                 + (riffleEnv.isEmpty() ? "" : " --riffle-env " + String.join(",", riffleEnv.entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue()).toList()));
     }

@@ -32,6 +32,9 @@ public final class Replot {
         List<String> header = null;
         List<StepResult> out = new ArrayList<>();
         for (String line : lines) {
+            if (!line.startsWith("|") && header != null) {
+                break; // the steps' table ended: the tables after it (points topic) have other columns
+            }
             if (!line.startsWith("|") || line.startsWith("|---")) {
                 continue;
             }

@@ -44,6 +44,47 @@ final class Report {
         return md.toString();
     }
 
+    /**
+     * Issue 19, per riffle step: what the points topic got (records, points, window times among them) and the
+     * alert stage's figures (points evaluated, the largest lag in the status lines, points 2 windows behind).
+     */
+    record TopicRow(String tag, String target, int series, long rate, PointsTopic.Figures topic, long alertPoints,
+                    long alertLagMs, long alertBehind) {
+    }
+
+    static final String TOPIC_DOC = String.join("\n",
+            "Points topic and alert stage, per riffle step (issue 19):",
+            "",
+            "- **points records**: records written to the points topic during the step (committed ones, between the",
+            "  topic's end offsets at the step's start and at its end; the previous step's late fill-ins included),",
+            "  read back and decoded: **points in them**, **windows** (distinct record times, i.e. window starts and",
+            "  clock times), and per window. Before points went in batches every point was one record.",
+            "- **alert points**: points the alert stage evaluated during the step (its status line); **alert lag",
+            "  max**: the largest lag its status lines said during the step (wall clock at evaluation minus the",
+            "  point's time, its window's start, over the last 5-10 s; so a point evaluated as soon as the topology",
+            "  writes it shows the window, the grace and the topology's closing); **10+ s behind**: points evaluated",
+            "  two windows or more after their time. A dash: riffle ran without alert rules (`--alert-rules 0`).",
+            "");
+
+    static String topicTable(List<TopicRow> rows) {
+        StringBuilder md = new StringBuilder("| step | target | series | rate/s | points records | points in them | "
+                + "points/record | windows | points records/window | points/window | alert points | alert lag max ms "
+                + "| alert points 10+ s behind |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (TopicRow r : rows) {
+            PointsTopic.Figures t = r.topic();
+            md.append("| ").append(r.tag()).append(" | riffle ").append(r.target()).append(" | ")
+                    .append(count(r.series())).append(" | ").append(count(r.rate())).append(" | ")
+                    .append(count(t.records())).append(t.complete() ? "" : " (read incomplete)").append(" | ")
+                    .append(count(t.points())).append(" | ")
+                    .append(t.records() == 0 ? "-"
+                            : String.format(Locale.ROOT, "%.1f", (double) t.points() / t.records()))
+                    .append(" | ").append(t.windows()).append(" | ").append(count(t.recordsPerWindow())).append(" | ")
+                    .append(count(t.pointsPerWindow())).append(" | ").append(count(r.alertPoints())).append(" | ")
+                    .append(count(r.alertLagMs())).append(" | ").append(count(r.alertBehind())).append(" |\n");
+        }
+        return md.toString();
+    }
+
     /** A count with thousands separators, or a dash for -1. */
     static String count(long n) {
         return n < 0 ? "-" : String.format(Locale.ROOT, "%,d", n);

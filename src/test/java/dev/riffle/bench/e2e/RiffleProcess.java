@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 final class RiffleProcess implements AutoCloseable {
     /** The figures of one status line (cumulative counters; -1 = not in the line). */
     record Status(long atNanos, long bridgeIn, long toKafka, long refused, long dropped, long streamsEvents,
-                  long pointsOut, long late, long pointsWritten, String line) {
+                  long pointsOut, long late, long pointsWritten, long alertPoints, long alertBehind, long alertLagMs,
+                  String line) {
     }
 
     private static final Pattern READY = Pattern.compile("riffle is running");
@@ -41,6 +42,8 @@ final class RiffleProcess implements AutoCloseable {
     private final int statsdPort;
     private final Path logFile;
     private volatile Status status;
+    /** the largest alert lag in the status lines since {@link #takeAlertLagPeak} (-1: no alert stage figure) */
+    private long alertLagPeak = -1;
     private volatile boolean ready;
     private volatile boolean closing;
     private long linesRead;
@@ -103,6 +106,7 @@ final class RiffleProcess implements AutoCloseable {
                     Status s = parse(line, System.nanoTime());
                     synchronized (lock) {
                         status = s;
+                        alertLagPeak = Math.max(alertLagPeak, s.alertLagMs());
                         lock.notifyAll();
                     }
                 } else if (READY.matcher(line).find()) {
@@ -125,10 +129,22 @@ final class RiffleProcess implements AutoCloseable {
         String sink = part(line, "sink:");
         String streams = part(line, "streams:");
         String bridge = part(line, "bridge:");
+        String alerts = part(line, "alerts:");
         return new Status(atNanos, figure(bridge, "events in (\\d+)"), figure(bridge, "to kafka (\\d+)"),
                 figure(bridge, "refused (\\d+)"), figure(bridge, "dropped (\\d+)"),
                 figure(streams, "\\bevents (\\d+)"), figure(streams, "points out (\\d+)"),
-                figure(streams, "\\blate (\\d+)"), figure(sink, "points written (\\d+)"), line);
+                figure(streams, "\\blate (\\d+)"), figure(sink, "points written (\\d+)"),
+                figure(alerts, "\\bpoints (\\d+)"), figure(alerts, "s behind (\\d+)"), figure(alerts, "lag (\\d+) ms"),
+                line);
+    }
+
+    /** The largest alert lag (ms) of the status lines since the last call, then starts over; -1 if none said. */
+    long takeAlertLagPeak() {
+        synchronized (lock) {
+            long peak = alertLagPeak;
+            alertLagPeak = -1;
+            return peak;
+        }
     }
 
     private static String part(String line, String stage) {
