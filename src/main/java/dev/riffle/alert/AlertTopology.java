@@ -6,6 +6,7 @@ import dev.riffle.core.EventCodec;
 import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.PointsCodec;
 import dev.riffle.core.SeriesId;
+import dev.riffle.core.SinkFigures;
 import dev.riffle.core.Statistic;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,8 @@ public final class AlertTopology {
         if (pointRules) {
             t.addSource(Topology.AutoOffsetReset.LATEST, "points", new WindowTime(), Serdes.String().deserializer(),
                     Serdes.ByteArray().deserializer(), config.get(CommonKeys.POINTS_TOPIC));
-            t.addProcessor("evaluate-points", () -> new PointsProcessor(rules, maxSeries, matchCache, counters),
+            t.addProcessor("evaluate-points", () -> new PointsProcessor(rules, maxSeries, matchCache, counters,
+                    config.get(CommonKeys.SELF_HOST)),
                     "points");
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERIES_STORE),
                     Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(CHANGELOG), "evaluate-points");
@@ -168,11 +170,13 @@ public final class AlertTopology {
         /** rules match the Graphite path as the topology names it (before carbon's sanitising) */
         private final GraphiteNames names = new GraphiteNames(GraphiteNames.DEFAULT_CACHE, false);
         private final int matchCache;
+        private final String selfHost;
         private PointEvaluator evaluator;
 
-        PointsProcessor(List<Rule> rules, long maxSeries, int matchCache, AlertCounters counters) {
+        PointsProcessor(List<Rule> rules, long maxSeries, int matchCache, AlertCounters counters, String selfHost) {
             super(rules, maxSeries, counters);
             this.matchCache = matchCache;
+            this.selfHost = selfHost;
         }
 
         @Override
@@ -195,8 +199,11 @@ public final class AlertTopology {
             }
             for (PointsCodec.SeriesPoint p : contents.points()) {
                 counters.pointEvaluated();
+                // the sink's own figures are stamped by its wall clock as their 5 s window ends, before the
+                // topology has written that window: evaluated, but they never move the clock (an absence would fire
+                // before its series' point of that window came, a lagging topology's series all at once)
                 emitAll(evaluator.onPoint(names.path(p.id()), p.point().timestampSeconds() * 1000L,
-                        p.point().value()));
+                        p.point().value(), !SinkFigures.is(p.id(), selfHost)));
             }
             // a record's clock entries follow its points (the topology writes them alone, after its points)
             for (PointsCodec.Clock c : contents.clocks()) {

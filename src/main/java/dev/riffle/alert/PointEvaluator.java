@@ -84,6 +84,14 @@ final class PointEvaluator {
 
     /** The transitions one point causes, in a fixed order (rules in config order, then absences by key). */
     List<Transition> onPoint(String path, long timeMs, double value) {
+        return onPoint(path, timeMs, value, true);
+    }
+
+    /**
+     * As {@link #onPoint(String, long, double)}; {@code movesClock} false for a point whose time is not the
+     * topology's (the sink's own figures, stamped by its wall clock): it is evaluated, but the clock stays.
+     */
+    List<Transition> onPoint(String path, long timeMs, double value, boolean movesClock) {
         if (path == null || path.startsWith(OWN_PREFIX) || Double.isNaN(value)) {
             return List.of();
         }
@@ -124,7 +132,9 @@ final class PointEvaluator {
             }
             current = null;
         }
-        advance(timeMs, out);
+        if (movesClock) {
+            advance(timeMs, out);
+        }
         return out;
     }
 
