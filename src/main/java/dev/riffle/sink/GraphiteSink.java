@@ -63,7 +63,7 @@ public final class GraphiteSink implements Stage {
     /** the sink's own figures (with carbon and {@code sink.self_metrics}), else null */
     private final SelfMetrics self;
     /** writes {@link #self}'s points to the points topic, from where every target reads them; null without */
-    private SelfPublisher selfPublisher;
+    private volatile SelfPublisher selfPublisher;
     /** the targets that must see every point: the sink rewinds for them */
     private final List<PointTarget> durable;
     /** the targets handed every record once */
