@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>It never blocks the sink's thread: {@code max.block.ms} is 0, so a send without the topic's metadata (Kafka
  * unreachable since the start) or with the producer's buffer full fails at once. While Kafka is down the producer
  * holds what it took for at most {@value #DELIVERY_TIMEOUT_MS} ms, within {@value #BUFFER_BYTES} bytes (a minute of
- * figures is about 12 records of 150 bytes); whatever cannot be written is dropped and counted
+ * figures is at most 60 records of about 100 bytes, each batch taking 1 KiB of it); whatever cannot be written is dropped and counted
  * ({@link #dropped()}), logged at most once a minute.
  */
 final class SelfPublisher implements AutoCloseable {
@@ -67,7 +67,8 @@ final class SelfPublisher implements AutoCloseable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "riffle-sink-self-" + instance);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_BYTES);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 16 * 1024);
+        // a batch takes this much of the buffer however small its records: a record or two a partition and window
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(10_000, deliveryTimeoutMs / 2));
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryTimeoutMs);

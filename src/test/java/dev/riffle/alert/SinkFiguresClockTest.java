@@ -2,7 +2,25 @@ package dev.riffle.alert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.riffle.config.CommonKeys;
+import dev.riffle.config.Config;
+import dev.riffle.core.PointsCodec;
+import dev.riffle.core.SeriesId;
+import dev.riffle.core.SinkFigures;
+import dev.riffle.core.Statistic;
+import dev.riffle.cli.TestKeys;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,5 +58,40 @@ class SinkFiguresClockTest {
         List<Transition> early = moved.onPoint("riffle.sink.box1.points-written", T0 + W, 42);
         assertEquals(1, early.size(), early.toString());
         assertEquals("quiet", early.get(0).rule());
+    }
+
+    /** The same through the alert topology: it knows the sink's figures by their series, under the self host. */
+    @Test
+    void theAlertTopologyKeepsItsClockOnTheTopologysPointsOnly() {
+        Config config = Config.load(null, Map.of("RIFFLE_TOPOLOGY_SELF_HOST", "me",
+                "RIFFLE_ALERTS_RULES", "[{name: quiet, match: 'production.*.requests.rate-per-second', absent_for: 5s},"
+                        + " {name: sink-lag, match: 'me.sink.*.lag', above: 1000}]"), TestKeys.all());
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sink-figures-clock");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (TopologyTestDriver alerts = new TopologyTestDriver(AlertTopology.build(config, new AlertCounters()), p,
+                Instant.ofEpochMilli(T0))) {
+            TestInputTopic<String, byte[]> in = alerts.createInputTopic(config.get(CommonKeys.POINTS_TOPIC),
+                    new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, byte[]> out = alerts.createOutputTopic(config.get(AlertKeys.TOPIC),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            SeriesId web1 = SeriesId.host("production", "web1", "requests", Statistic.rate("rate-per-second"));
+            in.pipeInput("lane-1", new PointsCodec.Builder().add(web1, 3.0, T0 / 1000).build(), T0);
+            // the sink's figures, 20 windows ahead of the topology: the lag rule fires, the absence does not
+            in.pipeInput("lane-2", new PointsCodec.Builder()
+                    .add(SinkFigures.series("me", "box1", "lag"), 5000, (T0 + 20 * W) / 1000)
+                    .add(SinkFigures.series("me", "box1", "points-written"), 42, (T0 + 20 * W) / 1000).build(),
+                    T0 + 20 * W);
+            List<Transition> fired = out.readValuesToList().stream().map(TransitionCodec::decode).toList();
+            assertEquals(List.of("sink-lag"), fired.stream().map(Transition::rule).toList(), fired.toString());
+            // the topology's point of the next window: still no absence, the clock was at T0
+            in.pipeInput("lane-1", new PointsCodec.Builder().add(web1, 3.0, (T0 + W) / 1000).build(), T0 + W);
+            assertEquals(List.of(), out.readValuesToList());
+            // the same shape under a host that is not the self host is an ordinary point: it moves the clock
+            in.pipeInput("lane-3", new PointsCodec.Builder().add(SinkFigures.series("riffle", "box1", "lag"), 1,
+                    (T0 + 20 * W) / 1000).build(), T0 + 20 * W);
+            fired = out.readValuesToList().stream().map(TransitionCodec::decode).toList();
+            assertEquals(List.of("quiet"), fired.stream().map(Transition::rule).toList(), fired.toString());
+        }
     }
 }
