@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>It never blocks the sink's thread: {@code max.block.ms} is 0, so a send without the topic's metadata (Kafka
  * unreachable since the start) or with the producer's buffer full fails at once. While Kafka is down the producer
  * holds what it took for at most {@value #DELIVERY_TIMEOUT_MS} ms, within {@value #BUFFER_BYTES} bytes (a minute of
- * figures is at most 60 records of about 100 bytes, each batch taking 1 KiB of it); whatever cannot be written is dropped and counted
- * ({@link #dropped()}), logged at most once a minute.
+ * figures is at most 60 records of about 100 bytes, each batch taking 1 KiB of it); whatever cannot be written is
+ * dropped and counted ({@link #dropped()}), logged at most once a minute.
  */
 final class SelfPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SelfPublisher.class);
@@ -104,18 +104,16 @@ final class SelfPublisher implements AutoCloseable {
             return;
         }
         Map<Integer, PointsCodec.Builder> lanes = new TreeMap<>();
-        Map<Integer, Integer> counts = new TreeMap<>();
         long time = Long.MIN_VALUE;
         for (SeriesPoint sp : points) {
             int lane = SeriesLanes.laneOf(sp.id());
             lanes.computeIfAbsent(lane, l -> new PointsCodec.Builder())
                     .add(sp.id(), sp.point().value(), sp.point().timestampSeconds());
-            counts.merge(lane, 1, Integer::sum);
             time = Math.max(time, sp.point().timestampSeconds());
         }
         long timestampMs = time * 1000L;
         lanes.forEach((lane, builder) -> {
-            int n = counts.get(lane);
+            int n = builder.count();
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic,
                     SeriesLanes.partition(lane, partitions), timestampMs, SeriesLanes.key(lane), builder.build());
             try {
