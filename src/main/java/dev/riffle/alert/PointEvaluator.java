@@ -85,14 +85,25 @@ final class PointEvaluator {
 
     /** The transitions one point causes, in a fixed order (rules in config order, then absences by key). */
     List<Transition> onPoint(String path, long timeMs, double value) {
+        return onPoint(path, timeMs, value, true);
+    }
+
+    /**
+     * As {@link #onPoint(String, long, double)}; {@code movesClock} false for a point whose time is not the
+     * topology's (the sink's own figures, stamped by its wall clock): it is evaluated, but the clock stays.
+     */
+    List<Transition> onPoint(String path, long timeMs, double value, boolean movesClock) {
         if (path == null || path.startsWith(OWN_PREFIX) || Double.isNaN(value)) {
             return List.of();
         }
-        return evaluate(path, matcher.matching(path), timeMs, value);
+        return evaluate(path, matcher.matching(path), timeMs, value, movesClock);
     }
 
-    /** The same for a series given by its identity: its path and rules are one lookup once it has been seen. */
-    List<Transition> onPoint(SeriesId id, long timeMs, double value) {
+    /**
+     * The same for a series given by its identity: its path and rules are one lookup once it has been seen;
+     * {@code movesClock} as for {@link #onPoint(String, long, double, boolean)}.
+     */
+    List<Transition> onPoint(SeriesId id, long timeMs, double value, boolean movesClock) {
         if (Double.isNaN(value)) {
             return List.of();
         }
@@ -100,10 +111,10 @@ final class PointEvaluator {
         if (named.path() == null || named.path().startsWith(OWN_PREFIX)) {
             return List.of();
         }
-        return evaluate(named.path(), named.hit(), timeMs, value);
+        return evaluate(named.path(), named.hit(), timeMs, value, movesClock);
     }
 
-    private List<Transition> evaluate(String path, int[] hit, long timeMs, double value) {
+    private List<Transition> evaluate(String path, int[] hit, long timeMs, double value, boolean movesClock) {
         List<Transition> out = new ArrayList<>(0);
         if (hit.length > 0) {
             // every rule's state of one series is one store entry: one read and at most one write per point
@@ -140,7 +151,9 @@ final class PointEvaluator {
             }
             current = null;
         }
-        advance(timeMs, out);
+        if (movesClock) {
+            advance(timeMs, out);
+        }
         return out;
     }
 

@@ -5,11 +5,8 @@ import dev.riffle.config.HostPort;
 import dev.riffle.core.GraphiteNames;
 import dev.riffle.core.Point;
 import dev.riffle.core.PointTarget;
-import dev.riffle.core.PointsCodec.SeriesPoint;
 import dev.riffle.core.SeriesId;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -19,15 +16,13 @@ import java.util.List;
  * endpoint that fails is retried with a capped backoff ({@link #ready()}). Carbon overwrites a point with the same
  * timestamp, so the sink's replay after a failure is harmless.
  *
- * <p>It also writes the sink's own figures ({@link SelfMetrics}) straight to carbon, holding the windows of an
- * outage until every endpoint is back.
+ * <p>The sink's own figures come to it like any point, from the points topic ({@link SelfPublisher}): carbon holds
+ * nothing of its own through an outage.
  */
 final class CarbonTarget implements PointTarget {
     private final CarbonTargets endpoints;
     private final Batch batch;
     private final long commitDelayMs;
-    private final SelfMetrics self;
-    private final ArrayDeque<SeriesPoint> heldSelfLines = new ArrayDeque<>();
     private final GraphiteNames names;
 
     /** @param names the sink thread's Graphite names (carbon is called from that thread only) */
@@ -38,24 +33,6 @@ final class CarbonTarget implements PointTarget {
                 config.get(SinkKeys.MAX_BACKOFF_MS));
         this.batch = new Batch(graphite.size(), config.get(SinkKeys.BATCH_BYTES));
         this.commitDelayMs = config.get(SinkKeys.COMMIT_DELAY_MS);
-        this.self = graphite.isEmpty() || !config.get(SinkKeys.SELF_METRICS) ? null
-                : new SelfMetrics(instanceName(config.get(SinkKeys.INSTANCE)));
-    }
-
-    private static String instanceName(String configured) {
-        if (!configured.isBlank()) {
-            return configured;
-        }
-        String host = System.getenv("HOSTNAME");
-        try {
-            if (host == null || host.isBlank()) {
-                host = InetAddress.getLocalHost().getHostName();
-            }
-        } catch (java.io.IOException e) {
-            host = "sink";
-        }
-        int dot = host.indexOf('.');
-        return dot > 0 ? host.substring(0, dot) : host;
     }
 
     @Override
@@ -83,23 +60,8 @@ final class CarbonTarget implements PointTarget {
         return line == null || batch.add(line.getBytes(StandardCharsets.US_ASCII), endpoints.route(path));
     }
 
-    /** Writes the batch, and the held self lines too once every endpoint is connected. */
     @Override
     public boolean flush() {
-        while (!heldSelfLines.isEmpty() && endpoints.allConnected()) {
-            SeriesPoint held = heldSelfLines.peekFirst();
-            String path = names.path(held.id());
-            String line = path == null ? null : PlaintextLine.of(path, held.point());
-            if (line == null || batch.add(line.getBytes(StandardCharsets.US_ASCII), endpoints.route(path))) {
-                heldSelfLines.pollFirst();
-            } else if (!write()) {
-                return false;
-            }
-        }
-        return write();
-    }
-
-    private boolean write() {
         if (batch.isEmpty()) {
             return true;
         }
@@ -137,31 +99,6 @@ final class CarbonTarget implements PointTarget {
         endpoints.connections().forEach(CarbonConnection::healthy);
     }
 
-    /** True when the sink's own figures are due: the first time, then at the end of each 5 s window. */
-    boolean selfWindowEnded(long nowMillis) {
-        return self != null && (!self.started() || self.windowEnded(nowMillis));
-    }
-
-    /**
-     * Closes the window of the sink's own figures: its points are held for carbon (written with the next flush once
-     * every endpoint is connected) and returned, to be handed at once to the other targets. None without self
-     * metrics.
-     */
-    List<SeriesPoint> closeSelfWindow(long nowMillis, long written, long skipped, long lag) {
-        if (self == null) {
-            return List.of();
-        }
-        List<SeriesPoint> lines = self.close(nowMillis,
-                new SelfMetrics.Figures(written, skipped, lag, endpoints.connectedCount(), outages()));
-        for (SeriesPoint line : lines) {
-            if (heldSelfLines.size() == SelfMetrics.MAX_HELD_LINES) {
-                heldSelfLines.pollFirst();
-            }
-            heldSelfLines.addLast(line);
-        }
-        return lines;
-    }
-
     /** Outages of all endpoints so far; each is logged as one start, one end and one summary a minute. */
     long outages() {
         long n = 0;
@@ -169,6 +106,11 @@ final class CarbonTarget implements PointTarget {
             n += c.outages();
         }
         return n;
+    }
+
+    /** Endpoints connected now. */
+    int connectedCount() {
+        return endpoints.connectedCount();
     }
 
     /** True while every endpoint is connected (and trivially with none). */

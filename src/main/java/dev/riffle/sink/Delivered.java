@@ -17,11 +17,6 @@ final class Delivered {
     void record(TopicPartition tp, long offset, int recordPoints) {
         nextOffsets.put(tp, offset + 1);
         points += recordPoints;
-        waiting();
-    }
-
-    /** Something waits for the next flush (a record, or a line of the sink's own figures). */
-    void waiting() {
         if (sinceNanos == 0) {
             sinceNanos = System.nanoTime();
         }

@@ -60,6 +60,10 @@ public final class GraphiteSink implements Stage {
     private final String bootstrap;
     /** carbon, also for the status line and the sink's own figures; among {@link #durable} unless graphite none */
     private final CarbonTarget carbon;
+    /** the sink's own figures (with carbon and {@code sink.self_metrics}), else null */
+    private final SelfMetrics self;
+    /** writes {@link #self}'s points to the points topic, from where every target reads them; null without */
+    private volatile SelfPublisher selfPublisher;
     /** the targets that must see every point: the sink rewinds for them */
     private final List<PointTarget> durable;
     /** the targets handed every record once */
@@ -106,6 +110,8 @@ public final class GraphiteSink implements Stage {
         this.config = config;
         this.bootstrap = bootstrap;
         this.carbon = new CarbonTarget(config, names);
+        this.self = carbon.size() == 0 || !config.get(SinkKeys.SELF_METRICS) ? null
+                : new SelfMetrics(config.get(CommonKeys.SELF_HOST), config.get(SinkKeys.INSTANCE));
         List<PointTarget> all = new ArrayList<>();
         if (carbon.size() > 0) {
             all.add(carbon);
@@ -148,6 +154,9 @@ public final class GraphiteSink implements Stage {
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
         consumer = new KafkaConsumer<>(p);
         consumer.subscribe(List.of(config.get(CommonKeys.POINTS_TOPIC)), new Rebalance());
+        if (self != null) {
+            selfPublisher = new SelfPublisher(config, bootstrap, config.get(CommonKeys.POINTS_TOPIC), self.instance());
+        }
         running = true;
         thread = new Thread(this::run, "riffle-sink");
         thread.start();
@@ -186,6 +195,9 @@ public final class GraphiteSink implements Stage {
             finish();
             carbon.close();
             consumer.close(Duration.ofSeconds(5));
+            if (selfPublisher != null) {
+                selfPublisher.close();
+            }
         }
     }
 
@@ -429,13 +441,17 @@ public final class GraphiteSink implements Stage {
         }
     }
 
-    /** Every 5 s window: the lag, the rate for the status line, and the sink's own figures (through carbon). */
+    /**
+     * Every 5 s window: the lag, the rate for the status line, and the sink's own figures, written to the points
+     * topic (never waiting for Kafka), from where carbon and every other target read them like any point.
+     */
     private void everyWindow() {
         long now = System.currentTimeMillis();
         if (lastRateMillis == 0) {
             lastRateMillis = now;
         }
-        if (now - lastRateMillis < SelfMetrics.WINDOW_SECONDS * 1000L && !carbon.selfWindowEnded(now)) {
+        boolean selfDue = self != null && self.due(now);
+        if (now - lastRateMillis < SelfMetrics.WINDOW_SECONDS * 1000L && !selfDue) {
             return;
         }
         lag = computeLag();
@@ -443,23 +459,9 @@ public final class GraphiteSink implements Stage {
         pointsPerSecond = (written - lastRateWritten) * 1000.0 / Math.max(1, now - lastRateMillis);
         lastRateWritten = written;
         lastRateMillis = now;
-        List<SeriesPoint> own = carbon.closeSelfWindow(now, written, skipped.total(), lag);
-        if (!own.isEmpty()) {
-            delivered.waiting(); // carbon writes them with the next flush
-        }
-        own.forEach(this::selfToOthers);
-    }
-
-    /** The sink's own figures also go to the at-most-once targets but stdout (the graphs page shows them), at once. */
-    private void selfToOthers(SeriesPoint p) {
-        for (PointTarget t : others) {
-            if (!(t instanceof StdoutTarget)) {
-                try {
-                    t.accept(p.id(), p.point());
-                } catch (RuntimeException e) {
-                    targetFailed(t, e);
-                }
-            }
+        if (selfDue) {
+            selfPublisher.publish(self.close(now, new SelfMetrics.Figures(written, skipped.total(), lag,
+                    carbon.connectedCount(), carbon.outages())));
         }
     }
 
@@ -570,6 +572,18 @@ public final class GraphiteSink implements Stage {
         return skipped.total();
     }
 
+    /** The sink's own figures Kafka acknowledged on the points topic. */
+    long selfWritten() {
+        SelfPublisher p = selfPublisher;
+        return p == null ? 0 : p.written();
+    }
+
+    /** The sink's own figures dropped because Kafka could not take them (see {@link SelfPublisher}). */
+    long selfDropped() {
+        SelfPublisher p = selfPublisher;
+        return p == null ? 0 : p.dropped();
+    }
+
     /** Records not yet confirmed in every durable target, as of the last 5 s window; -1 when unknown. */
     public long lag() {
         return lag;
@@ -607,6 +621,10 @@ public final class GraphiteSink implements Stage {
             s.append(" (").append(skipped.summary()).append(')');
         }
         s.append(", lag ").append(lag < 0 ? "?" : Long.toString(lag));
+        long ownDropped = selfDropped();
+        if (ownDropped > 0) {
+            s.append(", own figures dropped ").append(ownDropped);
+        }
         s.append(", ").append(carbon.describe());
         if (failed) {
             s.append(", STOPPED (see log)");

@@ -27,13 +27,4 @@ class DeliveredTest {
         assertEquals(0, d.points());
         assertEquals(Map.of(), d.nextOffsets());
     }
-
-    @Test
-    void aSelfLineAloneMakesAFlushDue() {
-        Delivered d = new Delivered();
-        d.waiting();
-        assertFalse(d.isEmpty());
-        assertTrue(d.due(0));
-        assertEquals(Map.of(), d.nextOffsets());
-    }
 }

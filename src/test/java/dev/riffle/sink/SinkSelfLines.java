@@ -9,7 +9,7 @@ public final class SinkSelfLines {
 
     /** The lines of the window starting at {@code windowStartMillis} of a sink named {@code instance}. */
     public static List<String> window(String instance, long windowStartMillis) {
-        SelfMetrics metrics = new SelfMetrics(instance);
+        SelfMetrics metrics = new SelfMetrics("riffle", instance);
         metrics.close(windowStartMillis, new SelfMetrics.Figures(0, 0, 0, 1, 0));
         return SelfMetrics.lines(metrics.close(windowStartMillis + SelfMetrics.WINDOW_SECONDS * 1000L,
                 new SelfMetrics.Figures(100, 0, 3, 1, 0))).stream().map(String::strip).toList();
