@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Timeout;
 @Tag("slow")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class PrometheusSinkTest extends WithKafka {
-    /** The outage, 15 s by default; {@code -Driffle.test.prometheus_outage_s=60} for the minute. */
-    private static final long OUTAGE_S = Long.getLong("riffle.test.prometheus_outage_s", 15);
+    /** The outage, 10 s by default; {@code -Driffle.test.prometheus_outage_s=60} for the minute. */
+    private static final long OUTAGE_S = Long.getLong("riffle.test.prometheus_outage_s", 10);
 
     private static PrometheusSink start(SinkFixture f, String url) {
         List<Stage> stages = PrometheusSink.configured(f.config().with(SinkKeys.PROMETHEUS_URL, url)

@@ -188,7 +188,8 @@ class SinkSelfRouteTest {
             kafka.close();
             long restartedAt;
             try {
-                long until = System.nanoTime() + 20_000_000_000L;
+                // 11 s: the outage spans two of the sink's windows and more
+                long until = System.nanoTime() + 11_000_000_000L;
                 while (System.nanoTime() < until) {
                     assertTrue(sink.running(), sink.status());
                     Thread.sleep(200);
