@@ -1,5 +1,6 @@
 package dev.riffle.ingest;
 
+import dev.riffle.config.KafkaClients;
 import dev.riffle.core.Event;
 import dev.riffle.core.EventCodec;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +18,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -74,17 +73,7 @@ final class EventPublisher implements AutoCloseable {
     }
 
     private static Properties producerProperties(String bootstrap, long budgetBytes, Map<String, Object> overrides) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        // acks=all keeps idempotence on: with acks=1 a retried batch can be reordered and its events judged late
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // one request in flight: with five, a first batch refused by a partition whose leader was still moving in
-        // (a topic just created) was overtaken by later ones, and its retry then failed with OUT_OF_ORDER_SEQUENCE
-        // until the delivery timeout, stalling that partition for two minutes (seen here, Kafka 4.4)
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        Properties p = KafkaClients.orderedProducer(bootstrap);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // each producer batch allocates its own lz4 buffers (tens of KB): fewer, fuller batches mean far less
         // garbage, hence shorter GC pauses, which are what overflows UDP socket buffers; 20 ms is still far below

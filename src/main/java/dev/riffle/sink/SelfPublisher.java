@@ -19,8 +19,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,13 +55,7 @@ final class SelfPublisher implements AutoCloseable {
     SelfPublisher(Config config, String bootstrap, String topic, String instance, int deliveryTimeoutMs) {
         Properties p = new Properties();
         p.putAll(KafkaClients.forClient(config, ProducerConfig.configNames()));
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // one request at a time, as the bridge's producer: retries keep order without relying on sequence numbers
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        p.putAll(KafkaClients.orderedProducer(bootstrap)); // as the bridge's: order kept through retries
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "riffle-sink-self-" + instance);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_BYTES);
