@@ -214,6 +214,7 @@ public final class AlertTopology {
             for (PointsCodec.Clock c : contents.clocks()) {
                 emitAll(evaluator.onClock(c.timeSeconds() * 1000L));
             }
+            evaluator.endRecord(); // the record's series go to the seen log in one store entry
         }
 
         @Override

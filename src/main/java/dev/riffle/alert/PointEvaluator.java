@@ -2,8 +2,12 @@ package dev.riffle.alert;
 
 import dev.riffle.config.Durations;
 import dev.riffle.core.SeriesId;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,18 +25,37 @@ import java.util.Map;
  * the series' last window and resolves it if it was firing. When the clock moves, every absence state whose
  * series' last window lies {@code absent_for} or more behind the clock fires, stamped with the clock.
  *
- * <p>States are stored per series (one store entry, key = the path, holding every rule's state of it) for
- * pending/firing threshold alerts and for every series an absence rule covers; at most {@code maxSeries} series,
- * past that new series are counted in {@link #untracked()} and not kept.
+ * <p>The store holds, besides the clock:
+ * <ul>
+ * <li>per series (key = the path, {@link SeriesState} version 3 holding every rule's state of it) only what is
+ * not ordinary: pending and firing alerts, and the last window of a series an absence rule covers once it has
+ * been silent longer than the seen log keeps it;</li>
+ * <li>the seen log: one entry per points record (key {@link #SEEN_PREFIX} + a sequence number; format in
+ * {@link #encodeSeen}) listing the series an absence rule covers that it carried, with their windows. An entry
+ * is dropped {@link #SEEN_KEPT_MS} after its newest window; each of its series not seen since then gets its
+ * last window written into its own entry at that moment. A fleet that reports every window so costs one store
+ * write per record, not one per point.</li>
+ * </ul>
+ * In memory, per series an absence rule covers or with a stored entry, its last window and when its earliest
+ * absence is due (about 100 bytes): a clock move looks at those, never at the store. At most {@code maxSeries}
+ * series are tracked; past that a new series is counted in {@link #untracked()} and not evaluated.
+ *
+ * <p>A record's series go to the seen log at {@link #endRecord()}, which the caller calls after each points
+ * record (a restart comes between records, so it finds the store as the last record left it).
  */
 final class PointEvaluator {
     /** Where the partition's clock is kept; sorts before every rule name. */
     static final String CLOCK_KEY = "\u0000clock";
+    /** The seen log's keys: after the clock, before every path (paths are printable). */
+    static final String SEEN_PREFIX = "\u0001seen.";
+    /** How long past its newest window a seen-log entry is kept: three windows, so a series that reports every
+     * window has been seen again by then and needs no entry of its own. */
+    static final long SEEN_KEPT_MS = 15_000;
+    private static final byte SEEN_VERSION = 1;
     /** Occurrence paths the evaluator itself writes to the points topic: never evaluated, never move the clock. */
     static final String OWN_PREFIX = "riffle.alerts.";
     /** series whose matching rules an evaluator remembers, unless told otherwise */
     static final int MATCH_CACHE = 200_000;
-    private static final int[] NONE = new int[0];
 
     private final List<Rule> rules = new ArrayList<>();
     private final Map<String, Rule> byName = new HashMap<>();
@@ -40,16 +63,44 @@ final class PointEvaluator {
     private final long maxSeries;
     /** which rules cover a series, matched once per series */
     private final RuleMatcher matcher;
+    /** the tracked series: every series an absence rule covers (once seen) and every series with a stored entry */
+    private final HashMap<String, Memo> memos = new HashMap<>();
+    /** the seen log's entries still kept, oldest first */
+    private final ArrayDeque<SeenEntry> seenLog = new ArrayDeque<>();
+    /** the series (an absence rule covers) seen in the current record, and their windows: the next seen entry */
+    private final ArrayList<String> pendingPaths = new ArrayList<>();
+    private long[] pendingTimes = new long[64];
+    private long nextSeq;
     /** the states of the series of the point being evaluated, by rule name */
     private Map<String, SeriesState> current;
     private boolean dirty;
     private long clock = Long.MIN_VALUE;
     /** a lower bound of the earliest time an absence state may fire: no scan before the clock reaches it */
     private long nextDeadline = Long.MIN_VALUE;
-    private long tracked;
     private long untracked;
     private long outOfOrder;
     private long corrupt;
+
+    /** What is known of a tracked series without reading the store. */
+    private static final class Memo {
+        final int[] hit;
+        /** its last window (an absence rule covers it), MIN_VALUE if none */
+        long seen = Long.MIN_VALUE;
+        /** the last window its own entry holds, MIN_VALUE if none */
+        long persisted = Long.MIN_VALUE;
+        /** the earliest time one of its absence states that is not firing fires (a lower bound), MAX_VALUE if none */
+        long due = Long.MAX_VALUE;
+        /** it has an entry of its own */
+        boolean stored;
+
+        Memo(int[] hit) {
+            this.hit = hit;
+        }
+    }
+
+    /** A seen-log entry: its key, its newest window, and its series with their windows. */
+    private record SeenEntry(String key, long newest, String[] paths, long[] times) {
+    }
 
     PointEvaluator(List<Rule> allRules, StateView store, long maxSeries) {
         this(allRules, store, maxSeries, MATCH_CACHE);
@@ -66,17 +117,68 @@ final class PointEvaluator {
         this.matcher = new RuleMatcher(rules, matchCache);
         this.store = store;
         this.maxSeries = maxSeries;
+        load();
+    }
+
+    /**
+     * Rebuilds the memory from the store: the clock, the seen log, every series' entry (states of rules no longer
+     * configured are dropped, entries this version cannot read are counted and deleted).
+     */
+    private void load() {
         byte[] c = store.get(CLOCK_KEY);
         if (c != null) {
             clock = Long.parseLong(new String(c, StandardCharsets.US_ASCII));
         }
-        long[] count = {0};
-        store.forEach((k, v) -> {
-            if (!k.equals(CLOCK_KEY)) {
-                count[0]++;
+        List<String> deletes = new ArrayList<>();
+        Map<String, byte[]> rewrites = new LinkedHashMap<>();
+        store.forEach((key, bytes) -> {
+            if (key.equals(CLOCK_KEY)) {
+                return;
             }
+            if (key.startsWith(SEEN_PREFIX)) {
+                SeenEntry e = decodeSeen(key, bytes);
+                if (e == null) {
+                    corrupt++;
+                    deletes.add(key);
+                    return;
+                }
+                seenLog.add(e);
+                nextSeq = Math.max(nextSeq, Long.parseUnsignedLong(key.substring(SEEN_PREFIX.length()), 16) + 1);
+                for (int i = 0; i < e.paths.length; i++) {
+                    int[] hit = matcher.match(e.paths[i]);
+                    if (hasAbsence(hit)) {
+                        Memo m = memos.computeIfAbsent(e.paths[i], p -> new Memo(hit));
+                        m.seen = Math.max(m.seen, e.times[i]);
+                    }
+                }
+                return;
+            }
+            Map<String, SeriesState> states = SeriesState.decodeAll(bytes);
+            if (states == null) {
+                corrupt++;
+                deletes.add(key);
+                return;
+            }
+            if (states.keySet().removeIf(name -> !byName.containsKey(name))) {
+                if (states.isEmpty()) {
+                    deletes.add(key);
+                    return;
+                }
+                rewrites.put(key, SeriesState.encodeAll(states));
+            }
+            Memo m = memos.computeIfAbsent(key, p -> new Memo(matcher.match(p)));
+            m.stored = true;
+            states.forEach((name, s) -> {
+                if (byName.get(name).kind() == Rule.Kind.ABSENT) {
+                    m.persisted = Math.max(m.persisted, s.lastSeenMs());
+                }
+            });
+            m.seen = Math.max(m.seen, m.persisted);
         });
-        tracked = count[0];
+        deletes.forEach(store::delete);
+        rewrites.forEach(store::put);
+        // firing absences count as due here: the first scan reads their entries and puts their due right
+        memos.values().forEach(m -> m.due = due(m, null));
     }
 
     boolean hasRules() {
@@ -90,7 +192,8 @@ final class PointEvaluator {
 
     /**
      * As {@link #onPoint(String, long, double)}; {@code movesClock} false for a point whose time is not the
-     * topology's (the sink's own figures, stamped by its wall clock): it is evaluated, but the clock stays.
+     * topology's (the sink's own figures, stamped by its wall clock): it is evaluated, but the clock stays. The
+     * caller ends the record ({@link #endRecord()}) after its last point and clock entry.
      */
     List<Transition> onPoint(String path, long timeMs, double value, boolean movesClock) {
         if (path == null || path.startsWith(OWN_PREFIX) || Double.isNaN(value)) {
@@ -101,7 +204,7 @@ final class PointEvaluator {
 
     /**
      * The same for a series given by its identity: its path and rules are one lookup once it has been seen;
-     * {@code movesClock} as for {@link #onPoint(String, long, double, boolean)}.
+     * {@code movesClock} and the record's end as for {@link #onPoint(String, long, double, boolean)}.
      */
     List<Transition> onPoint(SeriesId id, long timeMs, double value, boolean movesClock) {
         if (Double.isNaN(value)) {
@@ -114,47 +217,93 @@ final class PointEvaluator {
         return evaluate(named.path(), named.hit(), timeMs, value, movesClock);
     }
 
+    /** Writes the seen-log entry of the record whose points were just evaluated (if it saw any such series). */
+    void endRecord() {
+        int n = pendingPaths.size();
+        if (n == 0) {
+            return;
+        }
+        String[] paths = pendingPaths.toArray(new String[0]);
+        long[] times = Arrays.copyOf(pendingTimes, n);
+        long newest = Long.MIN_VALUE;
+        for (long t : times) {
+            newest = Math.max(newest, t);
+        }
+        String key = SEEN_PREFIX + String.format("%016x", nextSeq++);
+        store.put(key, encodeSeen(paths, times));
+        seenLog.add(new SeenEntry(key, newest, paths, times));
+        pendingPaths.clear();
+    }
+
     private List<Transition> evaluate(String path, int[] hit, long timeMs, double value, boolean movesClock) {
         List<Transition> out = new ArrayList<>(0);
         if (hit.length > 0) {
-            // every rule's state of one series is one store entry: one read and at most one write per point
-            byte[] bytes = store.get(path);
-            if (bytes == null && tracked >= maxSeries) {
+            Memo m = memos.get(path);
+            if (m == null && memos.size() >= maxSeries) {
                 untracked++; // past the bound a new series is not evaluated (its alerts could not be kept)
-                hit = NONE;
+            } else {
+                evaluate(path, m, hit, timeMs, value, out);
             }
-            current = bytes == null ? new LinkedHashMap<>(4) : SeriesState.decodeAll(bytes);
-            if (current == null) {
-                corrupt++;
-                current = new LinkedHashMap<>(4);
-            }
-            boolean stored = bytes != null;
-            dirty = false;
-            for (int i : hit) {
-                Rule rule = rules.get(i);
-                if (rule.kind() == Rule.Kind.THRESHOLD) {
-                    threshold(rule, path, timeMs, value, out);
-                } else {
-                    seen(rule, path, timeMs, value, out);
-                }
-            }
-            if (dirty) {
-                if (current.isEmpty()) {
-                    store.delete(path);
-                    tracked--;
-                } else if (stored || tracked < maxSeries) {
-                    store.put(path, SeriesState.encodeAll(current));
-                    tracked += stored ? 0 : 1;
-                } else {
-                    untracked++; // a new series past the bound: not kept, its transitions stand
-                }
-            }
-            current = null;
         }
         if (movesClock) {
             advance(timeMs, out);
         }
         return out;
+    }
+
+    private void evaluate(String path, Memo m, int[] hit, long t, double v, List<Transition> out) {
+        // every rule's state of one series is one store entry, read only when it has one
+        current = read(path, m);
+        dirty = false;
+        boolean absence = hasAbsence(hit);
+        boolean late = absence && m != null && t <= m.seen;
+        for (int i : hit) {
+            Rule rule = rules.get(i);
+            if (rule.kind() == Rule.Kind.THRESHOLD) {
+                threshold(rule, path, t, v, out);
+            } else if (late) {
+                outOfOrder++;
+            } else {
+                seen(rule, path, t, v, out);
+            }
+        }
+        if (absence && !late) {
+            if (m == null) {
+                m = new Memo(hit);
+                memos.put(path, m);
+            }
+            m.seen = t;
+            m.persisted = Long.MIN_VALUE;
+            m.due = due(m, null);
+            if (nextDeadline != Long.MIN_VALUE) { // MIN_VALUE: not scanned since start, the next move scans
+                nextDeadline = Math.min(nextDeadline, m.due);
+            }
+            int n = pendingPaths.size();
+            if (n == pendingTimes.length) {
+                pendingTimes = Arrays.copyOf(pendingTimes, n * 2);
+            }
+            pendingPaths.add(path);
+            pendingTimes[n] = t;
+        }
+        if (dirty) {
+            if (current.isEmpty()) {
+                if (m != null && m.stored) {
+                    store.delete(path);
+                    m.stored = false;
+                    if (m.seen == Long.MIN_VALUE) {
+                        memos.remove(path); // a threshold-only series with nothing pending or firing
+                    }
+                }
+            } else {
+                if (m == null) {
+                    m = new Memo(hit);
+                    memos.put(path, m);
+                }
+                store.put(path, SeriesState.encodeAll(current));
+                m.stored = true;
+            }
+        }
+        current = null;
     }
 
     /**
@@ -174,6 +323,7 @@ final class PointEvaluator {
             if (clock >= nextDeadline) {
                 scanAbsences(out);
             }
+            expireSeen();
         }
     }
 
@@ -192,10 +342,10 @@ final class PointEvaluator {
                     return;
                 }
                 if (rule.forDuration().isZero()) {
-                    save(key, s, new SeriesState(SeriesState.Status.FIRING, t, t, t, v));
+                    save(key, new SeriesState(SeriesState.Status.FIRING, t, t, t, v));
                     out.add(transition(rule, path, Transition.Status.FIRING, t, t, v));
                 } else {
-                    save(key, s, new SeriesState(SeriesState.Status.PENDING, t, t, t, v));
+                    save(key, new SeriesState(SeriesState.Status.PENDING, t, t, t, v));
                     out.add(transition(rule, path, Transition.Status.PENDING, t, t, v));
                 }
             }
@@ -204,85 +354,145 @@ final class PointEvaluator {
                     remove(key);
                     out.add(transition(rule, path, Transition.Status.INACTIVE, t, s.sinceMs(), v));
                 } else if (t - s.sinceMs() >= rule.forDuration().toMillis()) {
-                    save(key, s, new SeriesState(SeriesState.Status.FIRING, t, t, t, v));
+                    save(key, new SeriesState(SeriesState.Status.FIRING, t, t, t, v));
                     out.add(transition(rule, path, Transition.Status.FIRING, t, t, v));
                 } else {
-                    save(key, s, new SeriesState(SeriesState.Status.PENDING, s.sinceMs(), t, t, v));
+                    save(key, new SeriesState(SeriesState.Status.PENDING, s.sinceMs(), t, t, v));
                 }
             }
             case FIRING -> {
                 if (cond) {
-                    save(key, s, new SeriesState(SeriesState.Status.FIRING, s.sinceMs(), t, t, v));
+                    save(key, new SeriesState(SeriesState.Status.FIRING, s.sinceMs(), t, t, v));
                 } else if (t - s.lastTrueMs() >= rule.keepFiringFor().toMillis()) {
                     remove(key);
                     out.add(transition(rule, path, Transition.Status.RESOLVED, t, s.sinceMs(), v));
                 } else {
-                    save(key, s, new SeriesState(SeriesState.Status.FIRING, s.sinceMs(), s.lastTrueMs(), t, v));
+                    save(key, new SeriesState(SeriesState.Status.FIRING, s.sinceMs(), s.lastTrueMs(), t, v));
                 }
             }
         }
     }
 
+    /** A point of a series an absence rule covers: a firing absence resolves; the series' own state goes (its
+     * window is in the seen log now). */
     private void seen(Rule rule, String path, long t, double v, List<Transition> out) {
-        String key = rule.name();
-        SeriesState s = current.get(key);
-        if (s != null && t <= s.lastSeenMs()) {
-            outOfOrder++;
+        SeriesState s = current.get(rule.name());
+        if (s == null) {
             return;
         }
-        if (s != null && s.status() == SeriesState.Status.FIRING) {
+        if (s.status() == SeriesState.Status.FIRING) {
             out.add(transition(rule, path, Transition.Status.RESOLVED, t, s.sinceMs(), v));
         }
-        if (save(key, s, new SeriesState(SeriesState.Status.INACTIVE, t, t, t, v))
-                && nextDeadline != Long.MIN_VALUE) { // MIN_VALUE: not scanned since start, the next move scans
-            nextDeadline = Math.min(nextDeadline, t + rule.absentFor().toMillis());
+        remove(rule.name());
+    }
+
+    /**
+     * Fires every absence that is due, series by path, rules in config order; puts each series' due right (firing
+     * rules left out) and recomputes the deadline. Reads only the entries of series with something due.
+     */
+    private void scanAbsences(List<Transition> out) {
+        List<String> due = new ArrayList<>();
+        long next = Long.MAX_VALUE;
+        for (Map.Entry<String, Memo> e : memos.entrySet()) {
+            if (e.getValue().due <= clock) {
+                due.add(e.getKey());
+            } else {
+                next = Math.min(next, e.getValue().due);
+            }
+        }
+        Collections.sort(due);
+        for (String path : due) {
+            Memo m = memos.get(path);
+            Map<String, SeriesState> states = read(path, m);
+            boolean change = false;
+            for (int i : m.hit) {
+                Rule rule = rules.get(i);
+                SeriesState s = states.get(rule.name());
+                if (rule.kind() != Rule.Kind.ABSENT || s != null && s.status() == SeriesState.Status.FIRING
+                        || clock < m.seen + rule.absentFor().toMillis()) {
+                    continue;
+                }
+                states.put(rule.name(), new SeriesState(SeriesState.Status.FIRING, clock, m.seen, m.seen,
+                        s == null ? Double.NaN : s.value()));
+                out.add(transition(rule, path, Transition.Status.FIRING, clock, clock, Double.NaN));
+                change = true;
+            }
+            if (change) {
+                store.put(path, SeriesState.encodeAll(states));
+                m.stored = true;
+                m.persisted = m.seen;
+            }
+            m.due = due(m, states);
+            next = Math.min(next, m.due);
+        }
+        nextDeadline = next;
+    }
+
+    /**
+     * Drops the seen-log entries kept long enough; each of their series not seen since gets its last window into
+     * its own entry (as an inactive absence state; a firing one holds it already).
+     */
+    private void expireSeen() {
+        while (!seenLog.isEmpty() && clock - seenLog.peekFirst().newest() >= SEEN_KEPT_MS) {
+            SeenEntry e = seenLog.pollFirst();
+            for (int i = 0; i < e.paths().length; i++) {
+                Memo m = memos.get(e.paths()[i]);
+                long t = e.times()[i];
+                if (m == null || m.seen != t || m.persisted == t) {
+                    continue;
+                }
+                Map<String, SeriesState> states = read(e.paths()[i], m);
+                for (int r : m.hit) {
+                    Rule rule = rules.get(r);
+                    SeriesState s = states.get(rule.name());
+                    if (rule.kind() == Rule.Kind.ABSENT && (s == null || s.status() != SeriesState.Status.FIRING)) {
+                        states.put(rule.name(), new SeriesState(SeriesState.Status.INACTIVE, t, t, t, Double.NaN));
+                    }
+                }
+                store.put(e.paths()[i], SeriesState.encodeAll(states));
+                m.stored = true;
+                m.persisted = t;
+            }
+            store.delete(e.key());
         }
     }
 
-    /** Fires every absence that is due; drops states of rules no longer configured; recomputes the deadline. */
-    private void scanAbsences(List<Transition> out) {
-        long[] next = {Long.MAX_VALUE};
-        Map<String, Map<String, SeriesState>> changed = new LinkedHashMap<>();
-        store.forEach((path, bytes) -> {
-            if (path.equals(CLOCK_KEY)) {
-                return;
+    /** A tracked series' states (empty when it has no entry; an entry this version cannot read is counted). */
+    private Map<String, SeriesState> read(String path, Memo m) {
+        byte[] bytes = m != null && m.stored ? store.get(path) : null;
+        Map<String, SeriesState> states = bytes == null ? null : SeriesState.decodeAll(bytes);
+        if (bytes != null && states == null) {
+            corrupt++;
+        }
+        return states == null ? new LinkedHashMap<>(4) : states;
+    }
+
+    /** The earliest a series' absence states fire: those firing in {@code states} (when given) left out. */
+    private long due(Memo m, Map<String, SeriesState> states) {
+        if (m.seen == Long.MIN_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long due = Long.MAX_VALUE;
+        for (int i : m.hit) {
+            Rule rule = rules.get(i);
+            if (rule.kind() != Rule.Kind.ABSENT) {
+                continue;
             }
-            Map<String, SeriesState> states = SeriesState.decodeAll(bytes);
-            if (states == null) {
-                corrupt++;
-                changed.put(path, Map.of());
-                return;
+            SeriesState s = states == null ? null : states.get(rule.name());
+            if (s == null || s.status() != SeriesState.Status.FIRING) {
+                due = Math.min(due, m.seen + rule.absentFor().toMillis());
             }
-            boolean change = states.keySet().removeIf(name -> !byName.containsKey(name));
-            for (Map.Entry<String, SeriesState> e : states.entrySet()) {
-                Rule rule = byName.get(e.getKey());
-                SeriesState s = e.getValue();
-                if (rule.kind() != Rule.Kind.ABSENT || s.status() != SeriesState.Status.INACTIVE) {
-                    continue;
-                }
-                long due = s.lastSeenMs() + rule.absentFor().toMillis();
-                if (clock >= due) {
-                    e.setValue(new SeriesState(SeriesState.Status.FIRING, clock, s.lastTrueMs(), s.lastSeenMs(),
-                            s.value()));
-                    out.add(transition(rule, path, Transition.Status.FIRING, clock, clock, Double.NaN));
-                    change = true;
-                } else {
-                    next[0] = Math.min(next[0], due);
-                }
+        }
+        return due;
+    }
+
+    private boolean hasAbsence(int[] hit) {
+        for (int i : hit) {
+            if (rules.get(i).kind() == Rule.Kind.ABSENT) {
+                return true;
             }
-            if (change) {
-                changed.put(path, states);
-            }
-        });
-        changed.forEach((path, states) -> {
-            if (states.isEmpty()) {
-                store.delete(path);
-                tracked--;
-            } else {
-                store.put(path, SeriesState.encodeAll(states));
-            }
-        });
-        nextDeadline = next[0];
+        }
+        return false;
     }
 
     private void remove(String rule) {
@@ -290,11 +500,76 @@ final class PointEvaluator {
         dirty = true;
     }
 
-    /** @return false when the series is new and the bound is reached (counted when written back) */
-    private boolean save(String rule, SeriesState old, SeriesState state) {
+    private void save(String rule, SeriesState state) {
         current.put(rule, state);
         dirty = true;
-        return old != null || tracked < maxSeries;
+    }
+
+    /**
+     * A seen-log entry, version 1, big-endian: the byte 1, then runs of series of one window: the window (8 bytes),
+     * the run's series count (4 bytes), per series its path's UTF-8 length (4 bytes) and bytes.
+     */
+    static byte[] encodeSeen(String[] paths, long[] times) {
+        byte[][] utf8 = new byte[paths.length][];
+        int size = 1;
+        for (int i = 0; i < paths.length; i++) {
+            utf8[i] = paths[i].getBytes(StandardCharsets.UTF_8);
+            size += Integer.BYTES + utf8[i].length;
+            if (i == 0 || times[i] != times[i - 1]) {
+                size += Long.BYTES + Integer.BYTES;
+            }
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).put(SEEN_VERSION);
+        for (int i = 0; i < paths.length; ) {
+            int j = i;
+            while (j < paths.length && times[j] == times[i]) {
+                j++;
+            }
+            b.putLong(times[i]).putInt(j - i);
+            for (int k = i; k < j; k++) {
+                b.putInt(utf8[k].length).put(utf8[k]);
+            }
+            i = j;
+        }
+        return b.array();
+    }
+
+    /** @return null when the bytes are not a seen-log entry of a version this code knows */
+    private static SeenEntry decodeSeen(String key, byte[] bytes) {
+        try {
+            Long.parseUnsignedLong(key.substring(SEEN_PREFIX.length()), 16);
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            if (b.get() != SEEN_VERSION) {
+                return null;
+            }
+            List<String> paths = new ArrayList<>();
+            long[] times = new long[16];
+            long newest = Long.MIN_VALUE;
+            while (b.hasRemaining()) {
+                long t = b.getLong();
+                int count = b.getInt();
+                if (count <= 0 || count > b.remaining() / Integer.BYTES) {
+                    return null;
+                }
+                newest = Math.max(newest, t);
+                for (int k = 0; k < count; k++) {
+                    int length = b.getInt();
+                    if (length <= 0 || length > b.remaining()) {
+                        return null;
+                    }
+                    if (paths.size() == times.length) {
+                        times = Arrays.copyOf(times, times.length * 2);
+                    }
+                    times[paths.size()] = t;
+                    paths.add(new String(bytes, b.position(), length, StandardCharsets.UTF_8));
+                    b.position(b.position() + length);
+                }
+            }
+            return paths.isEmpty() ? null
+                    : new SeenEntry(key, newest, paths.toArray(new String[0]), Arrays.copyOf(times, paths.size()));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private Transition transition(Rule rule, String path, Transition.Status status, long at, long startsAt, double v) {
@@ -335,7 +610,7 @@ final class PointEvaluator {
     }
 
     long tracked() {
-        return tracked;
+        return memos.size();
     }
 
     long untracked() {

@@ -104,7 +104,8 @@ final class RuleMatcher {
         }
     }
 
-    private int[] match(String path) {
+    /** The answer of {@link #matching} without keeping it: for a series met once (e.g. when a store is read). */
+    int[] match(String path) {
         String[] nodes = split(path);
         Group group = byNodeCount.get(nodes.length);
         if (group == null) {

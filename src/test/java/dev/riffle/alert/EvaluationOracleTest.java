@@ -69,12 +69,17 @@ class EvaluationOracleTest {
     static Map<String, List<Tr>> run(PointEvaluator e, List<P> points) {
         Map<String, List<Tr>> out = new TreeMap<>();
         for (P p : points) {
-            for (Transition t : e.onPoint(p.path(), p.t(), p.v())) {
-                out.computeIfAbsent(t.key(), k -> new ArrayList<>()).add(new Tr(t.status().name(), t.atMs(),
-                        t.startsAtMs()));
-            }
+            collect(out, e.onPoint(p.path(), p.t(), p.v()));
+            e.endRecord();
         }
         return out;
+    }
+
+    private static void collect(Map<String, List<Tr>> out, List<Transition> transitions) {
+        for (Transition t : transitions) {
+            out.computeIfAbsent(t.key(), k -> new ArrayList<>()).add(new Tr(t.status().name(), t.atMs(),
+                    t.startsAtMs()));
+        }
     }
 
     /** Brute force: per point, each rule's status is worked out from the whole history up to it. */
@@ -256,7 +261,10 @@ class EvaluationOracleTest {
         List<P> points = randomStream(r, 200, 10);
         List<Transition> once = new ArrayList<>();
         PointEvaluator a = new PointEvaluator(rules, StateView.inMemory(), 1_000_000);
-        points.forEach(p -> once.addAll(a.onPoint(p.path(), p.t(), p.v())));
+        points.forEach(p -> {
+            once.addAll(a.onPoint(p.path(), p.t(), p.v()));
+            a.endRecord();
+        });
         List<Transition> again = new ArrayList<>();
         StateView store = StateView.inMemory();
         PointEvaluator b = new PointEvaluator(rules, store, 1_000_000);
@@ -266,9 +274,121 @@ class EvaluationOracleTest {
                 b = new PointEvaluator(rules, store, 1_000_000); // a restart: state and clock come from the store
             }
             again.addAll(b.onPoint(points.get(i).path(), points.get(i).t(), points.get(i).v()));
+            b.endRecord();
         }
         assertTrue(once.size() > 50, "enough transitions to mean something: " + once.size());
         assertEquals(once, again);
+    }
+
+    /**
+     * As the stage runs: points come in records of many points (a record's series go to the seen log as one
+     * entry), and the stage restarts between records, on the store the last record left. Absences of 2 to 10
+     * windows, so series silent longer than the seen log keeps them have their last window in their own entry.
+     * The transitions are the oracle's, with or without restarts.
+     */
+    @Test
+    void recordsOfManyPointsAndRestartsBetweenThemGiveTheOraclesTransitions() {
+        int restarts = 0;
+        int transitions = 0;
+        for (int seed = 0; seed < 40; seed++) {
+            Random r = new Random(1000 + seed);
+            List<Rule> rules = List.of(
+                    threshold("hot", "production.*.lat.value.99", true, 5, r.nextInt(3) * W, r.nextInt(2) * W),
+                    absent("silent", "*.*.lat.value.99", (2 + r.nextInt(9)) * W),
+                    absent("gone", "production.h[0-5].lat.value.99", (2 + r.nextInt(9)) * W));
+            List<P> points = randomStream(r, 150, 10);
+            Map<String, List<Tr>> expected = oracle(rules, points);
+            StateView store = StateView.inMemory();
+            PointEvaluator e = new PointEvaluator(rules, store, 1_000_000);
+            Map<String, List<Tr>> got = new TreeMap<>();
+            for (int i = 0; i < points.size(); ) {
+                int end = Math.min(points.size(), i + 1 + r.nextInt(12));
+                for (; i < end; i++) {
+                    collect(got, e.onPoint(points.get(i).path(), points.get(i).t(), points.get(i).v()));
+                }
+                e.endRecord();
+                if (r.nextInt(15) == 0) {
+                    e = new PointEvaluator(rules, store, 1_000_000);
+                    restarts++;
+                }
+            }
+            assertEquals(expected, got, "seed " + seed + " rules " + rules);
+            assertEquals(0, e.corrupt());
+            transitions += got.values().stream().mapToInt(List::size).sum();
+        }
+        assertTrue(restarts > 100, "restarts " + restarts);
+        assertTrue(transitions > 1000, "the streams exercise the rules: " + transitions + " transitions");
+    }
+
+    /**
+     * A fleet that reports every window writes no entry per series: one seen-log entry per record, each dropped
+     * three windows later. A series that goes silent gets one entry, which its absence firing rewrites.
+     */
+    @Test
+    void aFleetReportingEveryWindowCostsOneStoreWritePerRecord() {
+        Map<String, Integer> puts = new HashMap<>();
+        StateView map = StateView.inMemory();
+        StateView counting = new StateView() {
+            @Override
+            public byte[] get(String key) {
+                return map.get(key);
+            }
+
+            @Override
+            public void put(String key, byte[] value) {
+                puts.merge(key.startsWith(PointEvaluator.SEEN_PREFIX) ? "seen"
+                        : key.equals(PointEvaluator.CLOCK_KEY) ? "clock" : key, 1, Integer::sum);
+                map.put(key, value);
+            }
+
+            @Override
+            public void delete(String key) {
+                map.delete(key);
+            }
+
+            @Override
+            public void forEach(java.util.function.BiConsumer<String, byte[]> action) {
+                map.forEach(action);
+            }
+        };
+        PointEvaluator e = new PointEvaluator(List.of(absent("gone", "*.*.*", 6 * W)), counting, 1_000_000);
+        List<Transition> fired = new ArrayList<>();
+        for (int w = 0; w < 40; w++) {
+            for (int h = 0; h < 20; h++) {
+                for (int s = 0; s < 5; s++) {
+                    if (h != 7 || w < 10) { // h7 goes silent after window 9
+                        fired.addAll(e.onPoint("production.h" + h + ".s" + s, T0 + w * W, 1));
+                    }
+                }
+                e.endRecord();
+            }
+        }
+        assertEquals(800 - 30, puts.get("seen"), "one entry per record (host and window) with points");
+        assertEquals(Set.of("seen", "clock", "production.h7.s0", "production.h7.s1", "production.h7.s2",
+                "production.h7.s3", "production.h7.s4"), puts.keySet());
+        assertEquals(2, puts.get("production.h7.s0"), "its last window once silent, then its absence firing");
+        assertEquals(5, fired.size());
+        assertEquals(100, e.tracked());
+        int[] log = {0};
+        map.forEach((k, v) -> log[0] += k.startsWith(PointEvaluator.SEEN_PREFIX) ? 1 : 0);
+        assertTrue(log[0] <= 20 * 4, "entries older than three windows are gone: " + log[0]);
+    }
+
+    /** A seen-log entry this version cannot read is counted and deleted at start; the rest of the store stays. */
+    @Test
+    void anUnreadableSeenEntryIsCountedAndDropped() {
+        StateView store = StateView.inMemory();
+        List<Rule> rules = List.of(absent("gone", "*.*", 2 * W));
+        PointEvaluator a = new PointEvaluator(rules, store, 1_000);
+        a.onPoint("a.b", T0, 1);
+        a.endRecord();
+        store.put(PointEvaluator.SEEN_PREFIX + "00000000000000ff", new byte[] {9, 1, 2});
+        store.put(PointEvaluator.SEEN_PREFIX + "0000000000000100", new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 5});
+        PointEvaluator b = new PointEvaluator(rules, store, 1_000);
+        assertEquals(2, b.corrupt());
+        assertEquals(1, b.tracked());
+        assertEquals(List.of(), b.onClock(T0 + W));
+        assertEquals(1, b.onClock(T0 + 2 * W).size(), "a.b's window survived the bad entries beside it");
     }
 
     @Test
