@@ -82,7 +82,7 @@ final class PointEvaluator {
     private long corrupt;
 
     /** What is known of a tracked series without reading the store. */
-    private static final class Memo {
+    static final class Memo {
         final int[] hit;
         /** its last window (an absence rule covers it), MIN_VALUE if none */
         long seen = Long.MIN_VALUE;
@@ -92,6 +92,8 @@ final class PointEvaluator {
         long due = Long.MAX_VALUE;
         /** it has an entry of its own */
         boolean stored;
+        /** no longer tracked (a link to it from a {@link RuleMatcher.Named} is stale) */
+        boolean dropped;
 
         Memo(int[] hit) {
             this.hit = hit;
@@ -199,7 +201,7 @@ final class PointEvaluator {
         if (path == null || path.startsWith(OWN_PREFIX) || Double.isNaN(value)) {
             return List.of();
         }
-        return evaluate(path, matcher.matching(path), timeMs, value, movesClock);
+        return evaluate(path, matcher.matching(path), null, timeMs, value, movesClock);
     }
 
     /**
@@ -214,7 +216,7 @@ final class PointEvaluator {
         if (named.path() == null || named.path().startsWith(OWN_PREFIX)) {
             return List.of();
         }
-        return evaluate(named.path(), named.hit(), timeMs, value, movesClock);
+        return evaluate(named.path(), named.hit(), named, timeMs, value, movesClock);
     }
 
     /** Writes the seen-log entry of the record whose points were just evaluated (if it saw any such series). */
@@ -235,14 +237,19 @@ final class PointEvaluator {
         pendingPaths.clear();
     }
 
-    private List<Transition> evaluate(String path, int[] hit, long timeMs, double value, boolean movesClock) {
+    /** @param named the matcher's entry of the series, which links its memo (null: look it up) */
+    private List<Transition> evaluate(String path, int[] hit, RuleMatcher.Named named, long timeMs, double value,
+            boolean movesClock) {
         List<Transition> out = new ArrayList<>(0);
         if (hit.length > 0) {
-            Memo m = memos.get(path);
+            Memo m = named == null || named.memo == null || named.memo.dropped ? memos.get(path) : named.memo;
             if (m == null && memos.size() >= maxSeries) {
                 untracked++; // past the bound a new series is not evaluated (its alerts could not be kept)
             } else {
-                evaluate(path, m, hit, timeMs, value, out);
+                m = evaluate(path, m, hit, timeMs, value, out);
+                if (named != null) {
+                    named.memo = m;
+                }
             }
         }
         if (movesClock) {
@@ -251,7 +258,8 @@ final class PointEvaluator {
         return out;
     }
 
-    private void evaluate(String path, Memo m, int[] hit, long t, double v, List<Transition> out) {
+    /** @return the series' memo after the point (null: not tracked) */
+    private Memo evaluate(String path, Memo m, int[] hit, long t, double v, List<Transition> out) {
         // every rule's state of one series is one store entry, read only when it has one
         current = read(path, m);
         dirty = false;
@@ -292,6 +300,8 @@ final class PointEvaluator {
                     m.stored = false;
                     if (m.seen == Long.MIN_VALUE) {
                         memos.remove(path); // a threshold-only series with nothing pending or firing
+                        m.dropped = true;
+                        m = null;
                     }
                 }
             } else {
@@ -304,6 +314,7 @@ final class PointEvaluator {
             }
         }
         current = null;
+        return m;
     }
 
     /**

@@ -31,8 +31,28 @@ import java.util.Map;
 final class RuleMatcher {
     private static final int[] NONE = new int[0];
 
-    /** A series' Graphite path as the topology names it (before carbon's sanitising; null: none) and its rules. */
-    record Named(String path, int[] hit) {
+    /**
+     * A series' Graphite path as the topology names it (before carbon's sanitising; null: none) and its rules; and
+     * the evaluator's memory of the series once it has one, so a point of a known series costs one lookup.
+     */
+    static final class Named {
+        private final String path;
+        private final int[] hit;
+        /** set and read by the evaluator only */
+        PointEvaluator.Memo memo;
+
+        Named(String path, int[] hit) {
+            this.path = path;
+            this.hit = hit;
+        }
+
+        String path() {
+            return path;
+        }
+
+        int[] hit() {
+            return hit;
+        }
     }
 
     private final List<Rule> rules;

@@ -391,6 +391,29 @@ class EvaluationOracleTest {
         assertEquals(1, b.onClock(T0 + 2 * W).size(), "a.b's window survived the bad entries beside it");
     }
 
+    /**
+     * Two identities named by one path, {@code b.a.lat} (host {@code a.b} without an environment, host {@code a} in
+     * {@code b}), are one series to the rules: a state one of them ends is ended for the other (the memory the
+     * matcher links per identity is not kept past it).
+     */
+    @Test
+    void identitiesOfOnePathShareTheirStates() {
+        dev.riffle.core.Statistic value = dev.riffle.core.Statistic.value();
+        dev.riffle.core.SeriesId one = dev.riffle.core.SeriesId.host("", "a.b", "lat", value);
+        dev.riffle.core.SeriesId two = dev.riffle.core.SeriesId.host("b", "a", "lat", value);
+        PointEvaluator e = new PointEvaluator(List.of(threshold("hot", "b.a.lat", true, 5, 0, 0)),
+                StateView.inMemory(), 1_000);
+        assertEquals(Transition.Status.FIRING, e.onPoint(one, T0, 9, true).get(0).status());
+        assertEquals(1, e.tracked());
+        assertEquals(Transition.Status.RESOLVED, e.onPoint(two, T0 + W, 1, true).get(0).status());
+        assertEquals(0, e.tracked());
+        assertEquals(Transition.Status.FIRING, e.onPoint(one, T0 + 2 * W, 9, true).get(0).status());
+        assertEquals(List.of(), e.onPoint(two, T0 + 3 * W, 9, true), "still firing, whichever names it");
+        assertEquals(1, e.tracked());
+        assertEquals(Transition.Status.RESOLVED, e.onPoint(one, T0 + 4 * W, 1, true).get(0).status());
+        assertEquals(0, e.tracked());
+    }
+
     @Test
     void ownOccurrencesAndOutOfOrderPointsChangeNothing() {
         List<Rule> rules = List.of(threshold("hot", "*.*", true, 5, 0, 0), absent("gone", "*.*", W));
