@@ -81,6 +81,11 @@ final class CountingGraphite implements AutoCloseable {
             return latency.getTotalCount() == 0 ? -1 : latency.getValueAtPercentile(p);
         }
 
+        /** Points that arrived {@code ms} or more after their interval's end. */
+        synchronized long latencyAtLeast(long ms) {
+            return latency.getCountBetweenValues(ms, MAX_LATENCY_MS);
+        }
+
         synchronized long latencyMax() {
             return latency.getTotalCount() == 0 ? -1 : latency.getMaxValue();
         }

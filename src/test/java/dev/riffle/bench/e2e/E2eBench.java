@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class E2eBench {
     private static final int WINDOW_SECONDS = 5;
+    /** a point at the listener this long after its window's end is two windows behind its time */
+    private static final long SINK_BEHIND_MS = 5_000;
     private static final long QUIET_MILLIS = 1_000;
     private static final long DRAIN_TIMEOUT_MILLIS = 30_000;
     /** The carbon-cache step: carbon and a second riffle start, a step, the read-back. */
@@ -264,7 +266,7 @@ public final class E2eBench {
         if (topicMark != null && !tag.equals("warm")) {
             topicRows.add(new Report.TopicRow(tag, protocol.label + kind, series, rate, pointsTopic.since(topicMark),
                     diff(after.alertPoints(), before.alertPoints()), riffle.takeAlertLagPeak(),
-                    diff(after.alertBehind(), before.alertBehind())));
+                    diff(after.alertBehind(), before.alertBehind()), tally.latencyAtLeast(SINK_BEHIND_MS)));
         }
         long kernel = diff(ProcWatch.socketDrops(target.getPort()), kernel0);
         if (!drained) {

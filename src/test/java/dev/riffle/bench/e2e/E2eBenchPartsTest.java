@@ -226,9 +226,9 @@ class E2eBenchPartsTest {
         assertEquals("2.5k", Report.shortNumber(2_500));
 
         String topic = Report.topicTable(List.of(new Report.TopicRow("e2e1", "riemann-udp", 150_000, 20_000,
-                new PointsTopic.Figures(1_000, 300_000, 4, true), 300_000, 7_350, 12)));
+                new PointsTopic.Figures(1_000, 300_000, 4, true), 300_000, 7_350, 12, 3)));
         assertTrue(topic.contains("| e2e1 | riffle riemann-udp | 150,000 | 20,000 | 1,000 | 300,000 | 300.0 | 4 | 250 "
-                + "| 75,000 | 300,000 | 7,350 | 12 |"), topic);
+                + "| 75,000 | 300,000 | 7,350 | 12 | 3 |"), topic);
         // Replot reads the steps' table only, not the points topic's after it
         assertEquals(2, Replot.parse((md + "\n" + topic).lines().toList()).size());
     }

@@ -46,10 +46,11 @@ final class Report {
 
     /**
      * Issue 19, per riffle step: what the points topic got (records, points, window times among them) and the
-     * alert stage's figures (points evaluated, the largest lag in the status lines, points 2 windows behind).
+     * alert stage's figures (points evaluated, the largest lag in the status lines, points 2 windows behind), and
+     * the step's points that reached the listener 2 windows or more after their time (-1: none counted).
      */
     record TopicRow(String tag, String target, int series, long rate, PointsTopic.Figures topic, long alertPoints,
-                    long alertLagMs, long alertBehind) {
+                    long alertLagMs, long alertBehind, long sinkBehind) {
     }
 
     static final String TOPIC_DOC = String.join("\n",
@@ -64,12 +65,16 @@ final class Report {
             "  point's time, its window's start, over the last 5-10 s; so a point evaluated as soon as the topology",
             "  writes it shows the window, the grace and the topology's closing); **10+ s behind**: points evaluated",
             "  two windows or more after their time. A dash: riffle ran without alert rules (`--alert-rules 0`).",
+            "- **sink points 10+ s behind**: the step's points that reached the Graphite listener 10 s or more after",
+            "  their window's start (5 s or more after its end): what the topology and the sink took, which the alert",
+            "  stage, reading the same points topic, cannot beat.",
             "");
 
     static String topicTable(List<TopicRow> rows) {
         StringBuilder md = new StringBuilder("| step | target | series | rate/s | points records | points in them | "
                 + "points/record | windows | points records/window | points/window | alert points | alert lag max ms "
-                + "| alert points 10+ s behind |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| alert points 10+ s behind | sink points 10+ s behind |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (TopicRow r : rows) {
             PointsTopic.Figures t = r.topic();
             md.append("| ").append(r.tag()).append(" | riffle ").append(r.target()).append(" | ")
@@ -80,7 +85,8 @@ final class Report {
                             : String.format(Locale.ROOT, "%.1f", (double) t.points() / t.records()))
                     .append(" | ").append(t.windows()).append(" | ").append(count(t.recordsPerWindow())).append(" | ")
                     .append(count(t.pointsPerWindow())).append(" | ").append(count(r.alertPoints())).append(" | ")
-                    .append(count(r.alertLagMs())).append(" | ").append(count(r.alertBehind())).append(" |\n");
+                    .append(count(r.alertLagMs())).append(" | ").append(count(r.alertBehind())).append(" | ")
+                    .append(count(r.sinkBehind())).append(" |\n");
         }
         return md.toString();
     }
