@@ -52,6 +52,9 @@ final class PointEvaluator {
      * window has been seen again by then and needs no entry of its own. */
     static final long SEEN_KEPT_MS = 15_000;
     private static final byte SEEN_VERSION = 1;
+    /** A seen-log entry's bytes at most (a record with more series writes several): far under a changelog
+     * record's limit (the broker's 1 MB) whatever the paths' lengths. */
+    static final int SEEN_MAX_BYTES = 256 * 1024;
     /** Occurrence paths the evaluator itself writes to the points topic: never evaluated, never move the clock. */
     static final String OWN_PREFIX = "riffle.alerts.";
     /** series whose matching rules an evaluator remembers, unless told otherwise */
@@ -147,11 +150,16 @@ final class PointEvaluator {
                 seenLog.add(e);
                 nextSeq = Math.max(nextSeq, Long.parseUnsignedLong(key.substring(SEEN_PREFIX.length()), 16) + 1);
                 for (int i = 0; i < e.paths.length; i++) {
-                    int[] hit = matcher.match(e.paths[i]);
-                    if (hasAbsence(hit)) {
-                        Memo m = memos.computeIfAbsent(e.paths[i], p -> new Memo(hit));
-                        m.seen = Math.max(m.seen, e.times[i]);
+                    Memo m = memos.get(e.paths[i]);
+                    if (m == null) {
+                        int[] hit = matcher.match(e.paths[i]);
+                        if (!hasAbsence(hit)) {
+                            continue; // no absence rule covers it any more
+                        }
+                        m = new Memo(hit);
+                        memos.put(e.paths[i], m);
                     }
+                    m.seen = Math.max(m.seen, e.times[i]);
                 }
                 return;
             }
@@ -161,14 +169,17 @@ final class PointEvaluator {
                 deletes.add(key);
                 return;
             }
-            if (states.keySet().removeIf(name -> !byName.containsKey(name))) {
+            Memo known = memos.get(key);
+            int[] hit = known != null ? known.hit : matcher.match(key);
+            if (states.keySet().removeIf(name -> !covers(hit, name))) { // rules gone or no longer over the series
                 if (states.isEmpty()) {
                     deletes.add(key);
                     return;
                 }
                 rewrites.put(key, SeriesState.encodeAll(states));
             }
-            Memo m = memos.computeIfAbsent(key, p -> new Memo(matcher.match(p)));
+            Memo m = known != null ? known : new Memo(hit);
+            memos.put(key, m);
             m.stored = true;
             states.forEach((name, s) -> {
                 if (byName.get(name).kind() == Rule.Kind.ABSENT) {
@@ -219,22 +230,35 @@ final class PointEvaluator {
         return evaluate(named.path(), named.hit(), named, timeMs, value, movesClock);
     }
 
-    /** Writes the seen-log entry of the record whose points were just evaluated (if it saw any such series). */
+    /**
+     * Writes the seen-log entry of the record whose points were just evaluated (if it saw any such series; several
+     * entries if they would pass {@link #SEEN_MAX_BYTES}).
+     */
     void endRecord() {
         int n = pendingPaths.size();
-        if (n == 0) {
-            return;
+        for (int from = 0; from < n; ) {
+            int to = from;
+            long bytes = 1;
+            while (to < n && (to == from || bytes + seenBytes(pendingPaths.get(to)) <= SEEN_MAX_BYTES)) {
+                bytes += seenBytes(pendingPaths.get(to++));
+            }
+            String[] paths = pendingPaths.subList(from, to).toArray(new String[0]);
+            long[] times = Arrays.copyOfRange(pendingTimes, from, to);
+            long newest = Long.MIN_VALUE;
+            for (long t : times) {
+                newest = Math.max(newest, t);
+            }
+            String key = SEEN_PREFIX + String.format("%016x", nextSeq++);
+            store.put(key, encodeSeen(paths, times));
+            seenLog.add(new SeenEntry(key, newest, paths, times));
+            from = to;
         }
-        String[] paths = pendingPaths.toArray(new String[0]);
-        long[] times = Arrays.copyOf(pendingTimes, n);
-        long newest = Long.MIN_VALUE;
-        for (long t : times) {
-            newest = Math.max(newest, t);
-        }
-        String key = SEEN_PREFIX + String.format("%016x", nextSeq++);
-        store.put(key, encodeSeen(paths, times));
-        seenLog.add(new SeenEntry(key, newest, paths, times));
         pendingPaths.clear();
+    }
+
+    /** A series' bytes in a seen-log entry at most: its path in UTF-8, its length, a run's window and count. */
+    private static long seenBytes(String path) {
+        return 3L * path.length() + Integer.BYTES + Long.BYTES + Integer.BYTES;
     }
 
     /** @param named the matcher's entry of the series, which links its memo (null: look it up) */
@@ -495,6 +519,15 @@ final class PointEvaluator {
             }
         }
         return due;
+    }
+
+    private boolean covers(int[] hit, String ruleName) {
+        for (int i : hit) {
+            if (rules.get(i).name().equals(ruleName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean hasAbsence(int[] hit) {

@@ -374,6 +374,48 @@ class EvaluationOracleTest {
         assertTrue(log[0] <= 20 * 4, "entries older than three windows are gone: " + log[0]);
     }
 
+    /** A record with more series than one seen-log entry holds writes several, each under the bound. */
+    @Test
+    void aRecordOfManyLongPathsIsSeveralSeenEntries() {
+        StateView store = StateView.inMemory();
+        List<Rule> rules = List.of(absent("gone", "*.*", 2 * W));
+        PointEvaluator a = new PointEvaluator(rules, store, 10_000);
+        String longNode = "n".repeat(200);
+        for (int i = 0; i < 3_000; i++) {
+            a.onPoint("h" + i + "." + longNode, T0, 1);
+        }
+        a.endRecord();
+        int[] entries = {0};
+        store.forEach((k, v) -> {
+            if (k.startsWith(PointEvaluator.SEEN_PREFIX)) {
+                entries[0]++;
+                assertTrue(v.length <= PointEvaluator.SEEN_MAX_BYTES, k + ": " + v.length + " bytes");
+            }
+        });
+        assertTrue(entries[0] >= 3, "entries " + entries[0]);
+        PointEvaluator b = new PointEvaluator(rules, store, 10_000); // a restart reads them all back
+        assertEquals(3_000, b.tracked());
+        assertEquals(3_000, b.onClock(T0 + 2 * W).size());
+    }
+
+    /**
+     * A rule whose glob no longer covers a series (changed with a restart) leaves no state of it behind: its
+     * absence does not fire for the series it used to cover.
+     */
+    @Test
+    void aStateOfARuleThatNoLongerCoversTheSeriesIsDropped() {
+        StateView store = StateView.inMemory();
+        PointEvaluator a = new PointEvaluator(List.of(absent("gone", "*.*", 10 * W)), store, 1_000);
+        a.onPoint("a.b", T0, 1);
+        a.endRecord();
+        a.onClock(T0 + 5 * W); // past the seen log's time: a.b's last window is in its own entry
+        assertTrue(store.get("a.b") != null);
+        PointEvaluator b = new PointEvaluator(List.of(absent("gone", "x.*", 10 * W)), store, 1_000);
+        assertEquals(null, store.get("a.b"));
+        assertEquals(0, b.tracked());
+        assertEquals(List.of(), b.onClock(T0 + 20 * W));
+    }
+
     /** A seen-log entry this version cannot read is counted and deleted at start; the rest of the store stays. */
     @Test
     void anUnreadableSeenEntryIsCountedAndDropped() {
