@@ -209,7 +209,7 @@ final class PointEvaluator {
      * caller ends the record ({@link #endRecord()}) after its last point and clock entry.
      */
     List<Transition> onPoint(String path, long timeMs, double value, boolean movesClock) {
-        if (path == null || path.startsWith(OWN_PREFIX) || Double.isNaN(value)) {
+        if (!evaluated(path) || Double.isNaN(value)) {
             return List.of();
         }
         return evaluate(path, matcher.matching(path), null, timeMs, value, movesClock);
@@ -224,10 +224,18 @@ final class PointEvaluator {
             return List.of();
         }
         RuleMatcher.Named named = matcher.named(id);
-        if (named.path() == null || named.path().startsWith(OWN_PREFIX)) {
+        if (!evaluated(named.path())) {
             return List.of();
         }
         return evaluate(named.path(), named.hit(), named, timeMs, value, movesClock);
+    }
+
+    /**
+     * Not the evaluator's own occurrences, and not a path that starts with a control character (it could be taken
+     * for the store's own keys, the clock and the seen log; carbon would not take it as it is either).
+     */
+    private static boolean evaluated(String path) {
+        return path != null && !path.isEmpty() && path.charAt(0) >= ' ' && !path.startsWith(OWN_PREFIX);
     }
 
     /**

@@ -462,6 +462,7 @@ class EvaluationOracleTest {
         PointEvaluator e = new PointEvaluator(rules, StateView.inMemory(), 1_000_000);
         assertEquals(1, e.onPoint("a.b", T0, 9).size()); // fires at once
         assertEquals(List.of(), e.onPoint("riffle.alerts.hot", T0 + 100 * W, 1.0)); // never evaluated, no clock move
+        assertEquals(List.of(), e.onPoint("\u0001seen.0000000000000000", T0 + 100 * W, 9)); // would be a store key
         assertEquals(List.of(), e.onPoint("a.b", T0, 1)); // same window again: ignored
         assertEquals(2, e.outOfOrder()); // once per rule that covers the series
         assertEquals(T0, e.clock());
