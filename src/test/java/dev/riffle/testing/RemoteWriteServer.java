@@ -26,7 +26,8 @@ import java.util.function.Predicate;
  * with {@code --web.enable-remote-write-receiver}) or VictoriaMetrics 1.79 ({@code /usr/bin/victoria-metrics}),
  * each with its own storage under a temp folder, on 127.0.0.1 and a fixed free port (so it can be stopped and
  * started again at the same address). What it stored is read back as raw samples: Prometheus through
- * {@code /api/v1/query} with a range selector, VictoriaMetrics through {@code /api/v1/export}.
+ * {@code /api/v1/query} with a range selector, VictoriaMetrics through {@code /api/v1/export} (after
+ * {@code /internal/force_flush}, so that what it took is searchable at once).
  */
 public final class RemoteWriteServer implements AutoCloseable {
     public static final String PROMETHEUS = "/usr/bin/prometheus";
@@ -254,6 +255,12 @@ public final class RemoteWriteServer implements AutoCloseable {
                 }
             }
         } else {
+            // VictoriaMetrics makes a new series searchable only when its in-memory index entries are flushed, which
+            // can take about 10 s; its /internal/force_flush does that at once, so a read sees all that was written
+            HttpResponse<String> flushed = get("/internal/force_flush");
+            if (flushed.statusCode() != 200) {
+                throw new IOException("force_flush: " + flushed.statusCode() + " " + flushed.body());
+            }
             HttpResponse<String> r = get("/api/v1/export?match[]=" + URLEncoder.encode(selector,
                     StandardCharsets.UTF_8) + "&start=" + fromMs / 1000 + "&end=" + (untilMs + 999) / 1000);
             if (r.statusCode() != 200) {
