@@ -55,6 +55,12 @@ public final class PrometheusSink implements Stage {
         return consumer.lag();
     }
 
+    /** See {@link GraphiteSink#lagEvery}: for tests that wait for the lag. */
+    PrometheusSink lagEvery(java.time.Duration every) {
+        consumer.lagEvery(every);
+        return this;
+    }
+
     PrometheusTarget target() {
         return target;
     }

@@ -48,7 +48,7 @@ class GraphiteSinkCarbonTest extends WithKafka {
              SinkFixture f = new SinkFixture(kafka.bootstrapServers())) {
             // the sink's own figures would add to the count (SinkSelfRouteTest checks them exactly)
             f.with(SinkKeys.GRAPHITE, carbon.endpoint()).with(SinkKeys.SELF_METRICS, false);
-            GraphiteSink sink = f.startSink();
+            GraphiteSink sink = f.startSink().lagEvery(SinkFixture.LAG_EVERY);
             double[] values = {0.0, -0.0, 1e-7, 2.5, -17.25, 1e21, 123456789012.0, 0.1, 1.0 / 3};
             Map<String, Map<Long, Double>> expected = new TreeMap<>();
             long first = SinkFixture.windowsAgo(60);
@@ -186,7 +186,7 @@ class GraphiteSinkCarbonTest extends WithKafka {
                 }
             }
             f.flush();
-            GraphiteSink sink = f.startSink();
+            GraphiteSink sink = f.startSink().lagEvery(SinkFixture.LAG_EVERY);
             assertTrue(await(() -> sink.status().contains("write timed out"), Duration.ofSeconds(20)), sink.status());
             long observeUntil = System.nanoTime() + 6_000_000_000L;
             while (System.nanoTime() < observeUntil) {

@@ -154,7 +154,7 @@ class GraphiteSinkTest extends WithKafka {
                     tx.commitTransaction();
                 }
             }
-            GraphiteSink sink = f.startSink();
+            GraphiteSink sink = f.startSink().lagEvery(SinkFixture.LAG_EVERY);
             assertEquals(3, carbon.awaitLines(l -> l.size() >= 3, Duration.ofSeconds(30)).size());
             assertTrue(await(() -> sink.lag() == 0, Duration.ofSeconds(15)), sink.status());
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -172,7 +172,7 @@ class GraphiteSinkTest extends WithKafka {
             // a commit delay far longer than the test: what is written stays uncommitted throughout
             f.with(SinkKeys.GRAPHITE, "127.0.0.1:" + carbon.port()).with(SinkKeys.SELF_METRICS, false)
                     .with(SinkKeys.COMMIT_DELAY_MS, 120_000);
-            GraphiteSink sink = f.startSink();
+            GraphiteSink sink = f.startSink().lagEvery(SinkFixture.LAG_EVERY);
             List<String> expected = expectedLines(f, 50, SinkFixture.windowsAgo(2));
             assertEquals(expected.size(), carbon.awaitLines(l -> l.size() >= 50, Duration.ofSeconds(30)).size());
             assertTrue(await(() -> sink.lag() == 0, Duration.ofSeconds(15)), "caught up, yet " + sink.status());

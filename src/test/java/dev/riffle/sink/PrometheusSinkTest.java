@@ -37,7 +37,7 @@ class PrometheusSinkTest extends WithKafka {
     private static PrometheusSink start(SinkFixture f, String url) {
         List<Stage> stages = PrometheusSink.configured(f.config().with(SinkKeys.PROMETHEUS_URL, url)
                 .with(SinkKeys.PROMETHEUS_MAX_BACKOFF_MS, 1_000), f.bootstrap);
-        PrometheusSink sink = (PrometheusSink) stages.get(0);
+        PrometheusSink sink = ((PrometheusSink) stages.get(0)).lagEvery(SinkFixture.LAG_EVERY);
         sink.start();
         return sink;
     }

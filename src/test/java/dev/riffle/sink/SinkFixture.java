@@ -28,6 +28,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** What the sink tests share: a config on its own points topic and group, a producer of points, waiting. */
 final class SinkFixture implements AutoCloseable {
     private static final AtomicInteger NEXT = new AtomicInteger();
+    /**
+     * For tests that wait for the sink's lag to reach 0: measured this often rather than once a 5 s window (not for
+     * tests that stop Kafka, where each measurement would wait for the broker).
+     */
+    static final Duration LAG_EVERY = Duration.ofMillis(100);
 
     final String bootstrap;
     final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
