@@ -208,14 +208,15 @@ class TimeEndToEndTest extends WithKafka {
                     .get("segment.ms").value(), "the journal's changelog can be compacted");
         }
 
-        assertEquals(live, replay(id, env(id)));
+        assertEquals(live, replay(id, env(id), live));
     }
 
     /**
      * The same topology under a new application id over the whole events topic, to its own points topic: the
-     * points it writes (checked: none late).
+     * points it writes (checked: none late), once they are {@code expected} (at most a minute) and 2 s more for
+     * anything extra, or once nothing new came for 8 s.
      */
-    Map<String, Double> replay(String id, Map<String, String> env) throws Exception {
+    Map<String, Double> replay(String id, Map<String, String> env, Map<String, Double> expected) throws Exception {
         env.put("RIFFLE_TOPOLOGY_APPLICATION_ID", id + "-replay");
         env.put("RIFFLE_TOPICS_POINTS", id + "-replay-points");
         Config replayConfig = Config.load(null, env, Settings.ALL_KEYS);
@@ -223,7 +224,9 @@ class TimeEndToEndTest extends WithKafka {
             pipeline.connect(false);
             StreamsApp replay = streams(replayConfig, dir.resolve(id + "-replay").toString());
             pipeline.start(b -> replay);
-            Map<String, Double> again = replayed.settle(Duration.ofSeconds(8));
+            Map<String, Double> again = replayed.until(p -> p.equals(expected), Duration.ofMinutes(1));
+            again = again.equals(expected) ? replayed.settle(Duration.ofSeconds(2)) // extras would come with them
+                    : replayed.settle(Duration.ofSeconds(8));
             assertEquals(0, replay.counters().lateEvents(), "late events in the replay");
             return again;
         }
@@ -268,12 +271,13 @@ class TimeEndToEndTest extends WithKafka {
                 }
             }
             long lastWindowEnd = (System.currentTimeMillis() / 5_000 + 1) * 5_000;
-            Thread.sleep(7_000); // the bridge ticks on: the last window with events closes (a goodbye would not
-            bridge.close();      // vouch for it: a bridge that starts again could still have events for it)
+            // the bridge ticks on until the last window with events closes (a goodbye would not vouch for it: a
+            // bridge that starts again could still have events for it); polled rather than a fixed 7 s
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90); // tasks move back, state restores
             while (first.closedThrough() < lastWindowEnd && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
+            bridge.close();
             assertTrue(first.closedThrough() >= lastWindowEnd, "every task closed the last window: "
                     + first.counters().closedByTask());
             live = new TreeMap<>(points.settle(Duration.ofSeconds(5)));
@@ -283,7 +287,7 @@ class TimeEndToEndTest extends WithKafka {
         Map<String, Long> counted = countedPerHost(live);
         assertEquals(acked, counted, "events acknowledged vs counted, per host");
 
-        assertEquals(live, replay(id, e));
+        assertEquals(live, replay(id, e, live));
     }
 
     static void signal(Process p, String signal) throws Exception {
