@@ -94,13 +94,18 @@ class ReplayCommandTest extends WithKafka {
                 }
             }
             end = System.currentTimeMillis();
-            Thread.sleep(8_000); // the bridge ticks on: the last window closes
+            long from = (start / 5_000 + 1) * 5_000; // from the second window of the load...
+            long to = (end / 5_000 - 1) * 5_000; // ...to the one before its last
+            // the bridge ticks on: every window up to the replay's range's last closes (rather than a fixed 8 s)
+            long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (app.closedThrough() <= to && System.nanoTime() < closeDeadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(app.closedThrough() > to, "the live run closed the range: " + app.counters().closedByTask());
             live = new TreeMap<>(livePoints.settle(Duration.ofSeconds(4)));
 
             Map<String, String> cli = new HashMap<>(env);
             cli.put("RIFFLE_GRAPHITE", "none");
-            long from = (start / 5_000 + 1) * 5_000; // from the second window of the load...
-            long to = (end / 5_000 - 1) * 5_000; // ...to the one before its last
             Result dry = riffle(cli, "replay", "--from", "@" + from / 1000, "--to", "@" + to / 1000, "--dry-run");
             assertEquals(0, dry.exit(), dry.err());
             assertTrue(dry.out().contains("windows"), dry.out());
